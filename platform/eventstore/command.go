@@ -1,0 +1,63 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+)
+
+// maxAttempts bounds the retries of a command whose aggregate keeps changing.
+const maxAttempts = 5
+
+// Request identifies a client request for retry safety.
+type Request struct {
+	// ID is the client's request ID; empty for calls that are not retry-safe.
+	ID string
+	// Fingerprint of the request's content, to refuse a reused ID.
+	Fingerprint string
+}
+
+// Decide reads the read model and returns the event a command causes and the
+// version its aggregate must still have, or why the command is refused.
+type Decide func() (e Event, expected uint64, err error)
+
+// Execute runs a command with read-your-writes: it brings the read model up
+// to date, lets decide check the command against it, appends the event and
+// waits until the read model has applied it. When another write to the same
+// aggregate comes first, it decides again against the new state. A request
+// ID seen before returns the sequence of its first effect.
+func (s *Store) Execute(ctx context.Context, f *Follower, req Request, decide Decide) (uint64, error) {
+	for attempt := 1; ; attempt++ {
+		if err := f.Sync(ctx); err != nil {
+			return 0, err
+		}
+		if req.ID != "" {
+			if rec, ok := f.Request(req.ID); ok {
+				if rec.Fingerprint != req.Fingerprint {
+					return 0, apierr.Invalid("request_id", "was already used for a different request")
+				}
+				return rec.Seq, nil
+			}
+		}
+		e, expected, err := decide()
+		if err != nil {
+			return 0, err
+		}
+		a, err := s.Append(ctx, e, expected, WithRequest(req.ID, req.Fingerprint))
+		if errors.Is(err, ErrConflict) {
+			if attempt < maxAttempts {
+				continue
+			}
+			return 0, &apierr.Error{Kind: apierr.KindAborted, Reason: "CONCURRENT_CHANGES",
+				Message: "the resource kept changing while the command ran; read it again and retry"}
+		}
+		if err != nil {
+			return 0, err
+		}
+		if err := f.WaitFor(ctx, a.Seq); err != nil {
+			return 0, err
+		}
+		return a.Seq, nil
+	}
+}

@@ -1,0 +1,3 @@
+module github.com/integrationsplan/integrationsplan/services/education
+
+go 1.26

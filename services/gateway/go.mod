@@ -1,0 +1,3 @@
+module github.com/integrationsplan/integrationsplan/services/gateway
+
+go 1.26

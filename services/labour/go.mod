@@ -1,0 +1,3 @@
+module github.com/integrationsplan/integrationsplan/services/labour
+
+go 1.26

@@ -1,0 +1,54 @@
+// Package app holds the measures service's use cases, one per file: commands
+// check a request against the read model and append an event; queries read
+// the read model after bringing it up to date.
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/integrationsplan/integrationsplan/platform/eventstore"
+	"github.com/integrationsplan/integrationsplan/services/measures/adapters"
+	"github.com/integrationsplan/integrationsplan/services/measures/domain"
+)
+
+// Service runs the use cases.
+type Service struct {
+	store    *eventstore.Store
+	follower *eventstore.Follower
+	model    *adapters.ReadModel
+	now      func() time.Time
+	zone     *time.Location
+}
+
+// New returns the use cases over a store whose follower feeds model.
+func New(store *eventstore.Store, follower *eventstore.Follower, model *adapters.ReadModel) *Service {
+	zone, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		zone = time.UTC
+	}
+	return &Service{store: store, follower: follower, model: model, now: time.Now, zone: zone}
+}
+
+// today is the calendar day in the county, as a date at UTC midnight.
+func (s *Service) today() time.Time {
+	y, m, d := s.now().In(s.zone).Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// read brings the read model up to date with the stream, then runs read on it.
+func (s *Service) read(ctx context.Context, read func(*domain.Plan)) error {
+	if err := s.follower.Sync(ctx); err != nil {
+		return err
+	}
+	s.model.View(read)
+	return nil
+}
+
+// execute runs a command; decide is called with the plan locked for reading.
+func (s *Service) execute(ctx context.Context, req eventstore.Request, decide func(*domain.Plan) (eventstore.Event, uint64, error)) (uint64, error) {
+	return s.store.Execute(ctx, s.follower, req, func() (e eventstore.Event, expected uint64, err error) {
+		s.model.View(func(p *domain.Plan) { e, expected, err = decide(p) })
+		return e, expected, err
+	})
+}

@@ -1,0 +1,139 @@
+package domain
+
+import (
+	"slices"
+	"time"
+)
+
+// Plan is the state of the whole plan as the events describe it: measures,
+// actors and every adoption. It is rebuilt from the event stream and not safe
+// for concurrent use; the read model guards it.
+type Plan struct {
+	measures map[MeasureID]*MeasureState
+	actors   map[ActorID]*ActorState
+	order    []MeasureID // by number
+	actorIDs []ActorID   // sorted
+}
+
+// MeasureState is a measure with its history.
+type MeasureState struct {
+	Measure
+	// Version is the sequence of the last event of the measure or its adoptions.
+	Version    uint64
+	CreateTime time.Time
+	UpdateTime time.Time
+	adoptions  map[ActorID]Adoption
+	Timeline   []TimelineEntry
+}
+
+// ActorState is an actor with its version.
+type ActorState struct {
+	Actor
+	Version    uint64
+	CreateTime time.Time
+}
+
+// TimelineEntry is one change of a measure.
+type TimelineEntry struct {
+	Version uint64
+	Time    time.Time
+	// Actor, From and To are set for adoption changes.
+	Actor    ActorID
+	From, To Status
+	Adoption Adoption
+	// Created is set for the measure's creation.
+	Created bool
+}
+
+// NewPlan returns an empty plan.
+func NewPlan() *Plan {
+	return &Plan{measures: map[MeasureID]*MeasureState{}, actors: map[ActorID]*ActorState{}}
+}
+
+// AddMeasure records a created measure.
+func (p *Plan) AddMeasure(m Measure, version uint64, at time.Time) {
+	id := m.ID()
+	p.measures[id] = &MeasureState{
+		Measure: m, Version: version, CreateTime: at, UpdateTime: at, adoptions: map[ActorID]Adoption{},
+		Timeline: []TimelineEntry{{Version: version, Time: at, Created: true}},
+	}
+	i, _ := slices.BinarySearchFunc(p.order, m.Number, func(id MeasureID, n string) int { return CompareNumbers(id.Number(), n) })
+	p.order = slices.Insert(p.order, i, id)
+}
+
+// AddActor records a created actor.
+func (p *Plan) AddActor(a Actor, version uint64, at time.Time) {
+	p.actors[a.ID] = &ActorState{Actor: a, Version: version, CreateTime: at}
+	i, _ := slices.BinarySearch(p.actorIDs, a.ID)
+	p.actorIDs = slices.Insert(p.actorIDs, i, a.ID)
+}
+
+// ChangeAdoption records an adoption's new state.
+func (p *Plan) ChangeAdoption(mid MeasureID, aid ActorID, from Status, next Adoption, version uint64, at time.Time) {
+	m, ok := p.measures[mid]
+	if !ok {
+		return
+	}
+	next.Version, next.UpdateTime = version, at
+	m.adoptions[aid] = next
+	m.Version, m.UpdateTime = version, at
+	m.Timeline = append(m.Timeline, TimelineEntry{Version: version, Time: at, Actor: aid, From: from, To: next.Status, Adoption: next})
+}
+
+// Measure returns a measure.
+func (p *Plan) Measure(id MeasureID) (*MeasureState, bool) {
+	m, ok := p.measures[id]
+	return m, ok
+}
+
+// Measures returns every measure in plan order.
+func (p *Plan) Measures() []*MeasureState {
+	out := make([]*MeasureState, len(p.order))
+	for i, id := range p.order {
+		out[i] = p.measures[id]
+	}
+	return out
+}
+
+// Actor returns an actor.
+func (p *Plan) Actor(id ActorID) (*ActorState, bool) {
+	a, ok := p.actors[id]
+	return a, ok
+}
+
+// Actors returns every actor ordered by ID.
+func (p *Plan) Actors() []*ActorState {
+	out := make([]*ActorState, len(p.actorIDs))
+	for i, id := range p.actorIDs {
+		out[i] = p.actors[id]
+	}
+	return out
+}
+
+// Adoption returns an actor's adoption of a measure; an actor the measure
+// addresses that has not decided yet has an OFFERED one.
+func (m *MeasureState) Adoption(a *ActorState) Adoption {
+	if ad, ok := m.adoptions[a.ID]; ok {
+		return ad
+	}
+	return Adoption{Status: Offered}
+}
+
+// AdoptionEntry is an adoption with its measure and actor.
+type AdoptionEntry struct {
+	Measure *MeasureState
+	Actor   *ActorState
+	Adoption
+}
+
+// Adoptions lists the adoptions of a measure, one per addressed actor, by actor ID.
+func (p *Plan) Adoptions(m *MeasureState) []AdoptionEntry {
+	var out []AdoptionEntry
+	for _, id := range p.actorIDs {
+		a := p.actors[id]
+		if m.Addresses(a.Kind) {
+			out = append(out, AdoptionEntry{Measure: m, Actor: a, Adoption: m.Adoption(a)})
+		}
+	}
+	return out
+}
