@@ -3,12 +3,16 @@ package eventstore
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
+	"time"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 )
 
-// maxAttempts bounds the retries of a command whose aggregate keeps changing.
-const maxAttempts = 5
+// maxAttempts bounds the retries of a command whose aggregate keeps
+// changing. Each conflict means another write succeeded, so the system as a
+// whole progresses; the jittered pause spreads out writers that collided.
+const maxAttempts = 30
 
 // Request identifies a client request for retry safety.
 type Request struct {
@@ -47,6 +51,11 @@ func (s *Store) Execute(ctx context.Context, f *Follower, req Request, decide De
 		a, err := s.Append(ctx, e, expected, WithRequest(req.ID, req.Fingerprint))
 		if errors.Is(err, ErrConflict) {
 			if attempt < maxAttempts {
+				select {
+				case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
+				case <-ctx.Done():
+					return 0, ctx.Err()
+				}
 				continue
 			}
 			return 0, &apierr.Error{Kind: apierr.KindAborted, Reason: "CONCURRENT_CHANGES",

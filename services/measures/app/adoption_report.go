@@ -15,11 +15,12 @@ type ReportView struct {
 // AdoptionReport counts adoptions by status per topic field, per actor and
 // for the whole plan.
 func (s *Service) AdoptionReport(ctx context.Context) (r ReportView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		r.Report = p.Report()
 		for _, a := range p.Actors() {
 			r.Actors = append(r.Actors, actorView(a))
 		}
+		return nil
 	})
 	return r, err
 }

@@ -9,13 +9,13 @@ import (
 
 // GetActor returns one actor.
 func (s *Service) GetActor(ctx context.Context, id domain.ActorID) (v ActorView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		a, ok := p.Actor(id)
 		if !ok {
-			err = apierr.NotFound("actor %s not found", id)
-			return
+			return apierr.NotFound("actor %s not found", id)
 		}
 		v = actorView(a)
+		return nil
 	})
 	return v, err
 }

@@ -9,13 +9,13 @@ import (
 
 // GetMeasure returns one measure.
 func (s *Service) GetMeasure(ctx context.Context, id domain.MeasureID) (v MeasureView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		m, ok := p.Measure(id)
 		if !ok {
-			err = apierr.NotFound("measure %s not found", id.Number())
-			return
+			return apierr.NotFound("measure %s not found", id.Number())
 		}
 		v = measureView(m)
+		return nil
 	})
 	return v, err
 }

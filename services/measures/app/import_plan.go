@@ -30,7 +30,7 @@ func (s *Service) ImportPlan(ctx context.Context, content []byte, validateOnly b
 	var newActors []domain.Actor
 	var newMeasures []domain.Measure
 	var v apierr.Violations
-	if err := s.read(ctx, func(p *domain.Plan) {
+	if err := s.read(ctx, func(p *domain.Plan) error {
 		for _, e := range plan.Actors {
 			existing, ok := p.Actor(e.Value.ID)
 			switch {
@@ -53,6 +53,7 @@ func (s *Service) ImportPlan(ctx context.Context, content []byte, validateOnly b
 				v.Add("content", "line %d: measure %s exists with other content; the import does not change existing measures", e.Line, e.Value.Number)
 			}
 		}
+		return nil
 	}); err != nil {
 		return ImportResult{}, err
 	}

@@ -21,7 +21,7 @@ func (s *Service) ListActors(ctx context.Context, kind domain.ActorKind, size in
 		return Page[ActorView]{}, err
 	}
 	var out Page[ActorView]
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		var matching []ActorView
 		for _, a := range p.Actors() {
 			if kind == domain.ActorKindUnspecified || a.Kind == kind {
@@ -32,6 +32,7 @@ func (s *Service) ListActors(ctx context.Context, kind domain.ActorKind, size in
 		out.Items, out.NextToken = paging.Cut(pg, matching,
 			func(a ActorView) string { return string(a.ID) },
 			func(a ActorView, after string) bool { return string(a.ID) > after })
+		return nil
 	})
 	return out, err
 }

@@ -30,20 +30,18 @@ func (s *Service) ListAdoptions(ctx context.Context, f AdoptionFilter, size int3
 		return Page[AdoptionView]{}, err
 	}
 	var out Page[AdoptionView]
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		measures := p.Measures()
 		if f.Measure != "" {
 			m, ok := p.Measure(f.Measure)
 			if !ok {
-				err = apierr.NotFound("measure %s not found", f.Measure.Number())
-				return
+				return apierr.NotFound("measure %s not found", f.Measure.Number())
 			}
 			measures = []*domain.MeasureState{m}
 		}
 		if f.Actor != "" {
 			if _, ok := p.Actor(f.Actor); !ok {
-				err = apierr.NotFound("actor %s not found", f.Actor)
-				return
+				return apierr.NotFound("actor %s not found", f.Actor)
 			}
 		}
 		var matching []AdoptionView
@@ -56,6 +54,7 @@ func (s *Service) ListAdoptions(ctx context.Context, f AdoptionFilter, size int3
 		}
 		out.TotalSize = len(matching)
 		out.Items, out.NextToken = paging.Cut(pg, matching, adoptionKey, adoptionAfter)
+		return nil
 	})
 	return out, err
 }

@@ -49,13 +49,12 @@ func (s *Service) ListMeasures(ctx context.Context, f MeasureFilter, size int32,
 		return Page[MeasureView]{}, err
 	}
 	var out Page[MeasureView]
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		var actor *domain.ActorState
 		if f.Actor != "" {
 			var ok bool
 			if actor, ok = p.Actor(f.Actor); !ok {
-				err = apierr.NotFound("actor %s not found", f.Actor)
-				return
+				return apierr.NotFound("actor %s not found", f.Actor)
 			}
 		}
 		var matching []MeasureView
@@ -68,6 +67,7 @@ func (s *Service) ListMeasures(ctx context.Context, f MeasureFilter, size int32,
 		out.Items, out.NextToken = paging.Cut(pg, matching,
 			func(m MeasureView) string { return m.Number },
 			func(m MeasureView, after string) bool { return domain.CompareNumbers(m.Number, after) > 0 })
+		return nil
 	})
 	return out, err
 }

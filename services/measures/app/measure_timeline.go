@@ -22,11 +22,10 @@ func (s *Service) MeasureTimeline(ctx context.Context, id domain.MeasureID, size
 		return Page[TimelineView]{}, err
 	}
 	var out Page[TimelineView]
-	err = s.read(ctx, func(p *domain.Plan) {
+	err = s.read(ctx, func(p *domain.Plan) error {
 		m, ok := p.Measure(id)
 		if !ok {
-			err = apierr.NotFound("measure %s not found", id.Number())
-			return
+			return apierr.NotFound("measure %s not found", id.Number())
 		}
 		entries := make([]TimelineView, len(m.Timeline))
 		for i, e := range m.Timeline {
@@ -42,6 +41,7 @@ func (s *Service) MeasureTimeline(ctx context.Context, id domain.MeasureID, size
 				v, _ := strconv.ParseUint(after, 10, 64)
 				return e.Version > v
 			})
+		return nil
 	})
 	return out, err
 }

@@ -36,13 +36,14 @@ func (s *Service) today() time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// read brings the read model up to date with the stream, then runs read on it.
-func (s *Service) read(ctx context.Context, read func(*domain.Plan)) error {
+// read brings the read model up to date with the stream, then runs read on
+// it and returns read's error.
+func (s *Service) read(ctx context.Context, read func(*domain.Plan) error) (err error) {
 	if err := s.follower.Sync(ctx); err != nil {
 		return err
 	}
-	s.model.View(read)
-	return nil
+	s.model.View(func(p *domain.Plan) { err = read(p) })
+	return err
 }
 
 // execute runs a command; decide is called with the plan locked for reading.

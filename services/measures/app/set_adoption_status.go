@@ -35,12 +35,13 @@ func (s *Service) SetAdoptionStatus(ctx context.Context, req eventstore.Request,
 
 // GetAdoption returns one actor's adoption of one measure.
 func (s *Service) GetAdoption(ctx context.Context, mid domain.MeasureID, aid domain.ActorID) (v AdoptionView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) {
-		var m *domain.MeasureState
-		var a *domain.ActorState
-		if m, a, err = lookupAdoption(p, mid, aid); err == nil {
-			v = adoptionView(domain.AdoptionEntry{Measure: m, Actor: a, Adoption: m.Adoption(a)})
+	err = s.read(ctx, func(p *domain.Plan) error {
+		m, a, err := lookupAdoption(p, mid, aid)
+		if err != nil {
+			return err
 		}
+		v = adoptionView(domain.AdoptionEntry{Measure: m, Actor: a, Adoption: m.Adoption(a)})
+		return nil
 	})
 	return v, err
 }
