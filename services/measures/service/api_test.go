@@ -116,7 +116,10 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := h.client.GetMeasure(c, &pb.GetMeasureRequest{Name: "measures/2.5"})
 			return err
 		}, codes.InvalidArgument, "name"},
-		{"GetMeasure unknown", func() error { _, err := h.client.GetMeasure(c, &pb.GetMeasureRequest{Name: "measures/m-9-9"}); return err }, codes.NotFound, ""},
+		{"GetMeasure unknown", func() error {
+			_, err := h.client.GetMeasure(c, &pb.GetMeasureRequest{Name: "measures/m-9-9"})
+			return err
+		}, codes.NotFound, ""},
 		{"CreateMeasure without measure", func() error { _, err := h.client.CreateMeasure(c, &pb.CreateMeasureRequest{}); return err }, codes.InvalidArgument, "measure"},
 		{"CreateMeasure without title", func() error {
 			_, err := h.client.CreateMeasure(c, withMeasure(func(m *pb.Measure) { m.Title = "" }))
@@ -142,7 +145,10 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := h.client.CreateMeasure(c, withMeasure(func(m *pb.Measure) { m.AddressedActorKinds = nil }))
 			return err
 		}, codes.InvalidArgument, "measure.addressed_actor_kinds"},
-		{"CreateMeasure duplicate number", func() error { _, err := h.client.CreateMeasure(c, &pb.CreateMeasureRequest{Measure: measure25()}); return err }, codes.AlreadyExists, ""},
+		{"CreateMeasure duplicate number", func() error {
+			_, err := h.client.CreateMeasure(c, &pb.CreateMeasureRequest{Measure: measure25()})
+			return err
+		}, codes.AlreadyExists, ""},
 		{"CreateMeasure malformed request_id", func() error {
 			r := withMeasure(func(*pb.Measure) {})
 			r.RequestId = "not-a-uuid"
@@ -167,21 +173,45 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			return err
 		}, codes.AlreadyExists, ""},
 		{"GetActor malformed", func() error { _, err := h.client.GetActor(c, &pb.GetActorRequest{Name: "actors/Backnang"}); return err }, codes.InvalidArgument, "name"},
-		{"GetActor unknown", func() error { _, err := h.client.GetActor(c, &pb.GetActorRequest{Name: "actors/nirgendwo"}); return err }, codes.NotFound, ""},
+		{"GetActor unknown", func() error {
+			_, err := h.client.GetActor(c, &pb.GetActorRequest{Name: "actors/nirgendwo"})
+			return err
+		}, codes.NotFound, ""},
 		{"ListActors unknown kind", func() error { _, err := h.client.ListActors(c, &pb.ListActorsRequest{Kind: 99}); return err }, codes.InvalidArgument, "kind"},
 		{"ListMeasures negative page size", func() error { _, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{PageSize: -1}); return err }, codes.InvalidArgument, "page_size"},
-		{"ListMeasures forged page token", func() error { _, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{PageToken: "Zm9v"}); return err }, codes.InvalidArgument, "page_token"},
-		{"ListMeasures malformed actor", func() error { _, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{Actor: "backnang"}); return err }, codes.InvalidArgument, "actor"},
-		{"ListMeasures unknown actor", func() error { _, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{Actor: "actors/nirgendwo"}); return err }, codes.NotFound, ""},
-		{"ListMeasures unknown status", func() error { _, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{AdoptionStatus: 77}); return err }, codes.InvalidArgument, "adoption_status"},
+		{"ListMeasures forged page token", func() error {
+			_, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{PageToken: "Zm9v"})
+			return err
+		}, codes.InvalidArgument, "page_token"},
+		{"ListMeasures malformed actor", func() error {
+			_, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{Actor: "backnang"})
+			return err
+		}, codes.InvalidArgument, "actor"},
+		{"ListMeasures unknown actor", func() error {
+			_, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{Actor: "actors/nirgendwo"})
+			return err
+		}, codes.NotFound, ""},
+		{"ListMeasures unknown status", func() error {
+			_, err := h.client.ListMeasures(c, &pb.ListMeasuresRequest{AdoptionStatus: 77})
+			return err
+		}, codes.InvalidArgument, "adoption_status"},
 		{"ListAdoptions without parent", func() error { _, err := h.client.ListAdoptions(c, &pb.ListAdoptionsRequest{}); return err }, codes.InvalidArgument, "parent"},
-		{"ListAdoptions unknown measure", func() error { _, err := h.client.ListAdoptions(c, &pb.ListAdoptionsRequest{Parent: "measures/m-4-4"}); return err }, codes.NotFound, ""},
-		{"GetMeasureTimeline malformed", func() error { _, err := h.client.GetMeasureTimeline(c, &pb.GetMeasureTimelineRequest{Name: "m-2-5"}); return err }, codes.InvalidArgument, "name"},
+		{"ListAdoptions unknown measure", func() error {
+			_, err := h.client.ListAdoptions(c, &pb.ListAdoptionsRequest{Parent: "measures/m-4-4"})
+			return err
+		}, codes.NotFound, ""},
+		{"GetMeasureTimeline malformed", func() error {
+			_, err := h.client.GetMeasureTimeline(c, &pb.GetMeasureTimelineRequest{Name: "m-2-5"})
+			return err
+		}, codes.InvalidArgument, "name"},
 		{"GetMeasureTimeline unknown", func() error {
 			_, err := h.client.GetMeasureTimeline(c, &pb.GetMeasureTimelineRequest{Name: "measures/m-4-4"})
 			return err
 		}, codes.NotFound, ""},
-		{"SetAdoptionStatus malformed name", func() error { _, err := h.client.SetAdoptionStatus(c, setStatus("measures/m-2-5/backnang", 2)); return err }, codes.InvalidArgument, "name"},
+		{"SetAdoptionStatus malformed name", func() error {
+			_, err := h.client.SetAdoptionStatus(c, setStatus("measures/m-2-5/backnang", 2))
+			return err
+		}, codes.InvalidArgument, "name"},
 		{"SetAdoptionStatus unknown measure", func() error {
 			_, err := h.client.SetAdoptionStatus(c, setStatus("measures/m-4-4/adoptions/backnang", 2))
 			return err
@@ -245,7 +275,10 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := h.client.SetAdoptionStatus(c, r)
 			return err
 		}, codes.InvalidArgument, "request_id"},
-		{"ImportPlan not YAML", func() error { _, err := h.client.ImportPlan(c, &pb.ImportPlanRequest{Content: []byte("measures: [")}); return err }, codes.InvalidArgument, "content"},
+		{"ImportPlan not YAML", func() error {
+			_, err := h.client.ImportPlan(c, &pb.ImportPlanRequest{Content: []byte("measures: [")})
+			return err
+		}, codes.InvalidArgument, "content"},
 		{"ImportPlan contradicting the stored plan", func() error {
 			_, err := h.client.ImportPlan(c, &pb.ImportPlanRequest{Content: []byte("actors:\n  - id: backnang\n    kind: MUNICIPALITY\n    name: Große Kreisstadt Backnang\n")})
 			return err
