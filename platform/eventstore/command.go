@@ -26,16 +26,20 @@ type Request struct {
 // version its aggregate must still have, or why the command is refused.
 type Decide func() (e Event, expected uint64, err error)
 
-// Execute runs a command with read-your-writes: it brings the read model up
-// to date, lets decide check the command against it, appends the event and
-// waits until the read model has applied it. When another write to the same
-// aggregate comes first, it decides again against the new state. A request
-// ID seen before returns the sequence of its first effect.
+// Execute runs a command with read-your-writes: decide checks the command
+// against the read model, the event is appended if the aggregate is still at
+// the version decide saw, and Execute returns once the read model has applied
+// it.
+//
+// The first attempt decides on the read model as it is, without asking the
+// stream leader whether it is current: if another replica wrote to the
+// aggregate meanwhile, the append fails on the version check. Only a conflict
+// or a refusal costs a Sync and a second decision, so a refusal is never
+// based on a stale model. A request ID seen before returns the sequence of
+// its first effect.
 func (s *Store) Execute(ctx context.Context, f *Follower, req Request, decide Decide) (uint64, error) {
+	synced := false
 	for attempt := 1; ; attempt++ {
-		if err := f.Sync(ctx); err != nil {
-			return 0, err
-		}
 		if req.ID != "" {
 			if rec, ok := f.Request(req.ID); ok {
 				if rec.Fingerprint != req.Fingerprint {
@@ -46,20 +50,33 @@ func (s *Store) Execute(ctx context.Context, f *Follower, req Request, decide De
 		}
 		e, expected, err := decide()
 		if err != nil {
-			return 0, err
+			if synced {
+				return 0, err
+			}
+			if err := f.Sync(ctx); err != nil {
+				return 0, err
+			}
+			synced = true
+			continue
 		}
 		a, err := s.Append(ctx, e, expected, WithRequest(req.ID, req.Fingerprint))
 		if errors.Is(err, ErrConflict) {
-			if attempt < maxAttempts {
+			if attempt >= maxAttempts {
+				return 0, &apierr.Error{Kind: apierr.KindAborted, Reason: "CONCURRENT_CHANGES",
+					Message: "the resource kept changing while the command ran; read it again and retry"}
+			}
+			if attempt > 1 {
 				select {
 				case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
 				case <-ctx.Done():
 					return 0, ctx.Err()
 				}
-				continue
 			}
-			return 0, &apierr.Error{Kind: apierr.KindAborted, Reason: "CONCURRENT_CHANGES",
-				Message: "the resource kept changing while the command ran; read it again and retry"}
+			if err := f.Sync(ctx); err != nil {
+				return 0, err
+			}
+			synced = true
+			continue
 		}
 		if err != nil {
 			return 0, err

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -72,7 +73,8 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 		log.Error("panic in handler", "panic", p, "stack", string(debug.Stack()))
 		return status.Error(codes.Internal, "internal error")
 	})
-	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall)}
+	// Successful calls are logged at debug level; failures at info and above.
+	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithLevels(callLevel)}
 	srv := grpc.NewServer(
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ChainUnaryInterceptor(
@@ -87,6 +89,8 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 			streamErrors(log),
 			recovery.StreamServerInterceptor(panicked),
 		),
+		// Reusing handler goroutines saves growing a fresh stack per call.
+		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute, Time: time.Minute, Timeout: 20 * time.Second}),
 	)
@@ -139,6 +143,13 @@ func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
 	for _, n := range s.names {
 		s.health.SetServingStatus(n, st)
 	}
+}
+
+func callLevel(code codes.Code) logging.Level {
+	if code == codes.OK {
+		return logging.LevelDebug
+	}
+	return logging.DefaultServerCodeToLevel(code)
 }
 
 func interceptorLogger(l *slog.Logger) logging.Logger {

@@ -23,5 +23,5 @@ func (s *Service) CreateActor(ctx context.Context, req eventstore.Request, a dom
 	}); err != nil {
 		return ActorView{}, err
 	}
-	return s.GetActor(ctx, a.ID)
+	return s.actor(a.ID)
 }

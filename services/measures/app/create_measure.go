@@ -23,5 +23,5 @@ func (s *Service) CreateMeasure(ctx context.Context, req eventstore.Request, m d
 	}); err != nil {
 		return MeasureView{}, err
 	}
-	return s.GetMeasure(ctx, m.ID())
+	return s.measure(m.ID())
 }

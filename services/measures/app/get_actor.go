@@ -8,8 +8,16 @@ import (
 )
 
 // GetActor returns one actor.
-func (s *Service) GetActor(ctx context.Context, id domain.ActorID) (v ActorView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) error {
+func (s *Service) GetActor(ctx context.Context, id domain.ActorID) (ActorView, error) {
+	if err := s.follower.Sync(ctx); err != nil {
+		return ActorView{}, err
+	}
+	return s.actor(id)
+}
+
+// actor reads an actor from the read model as it is.
+func (s *Service) actor(id domain.ActorID) (v ActorView, err error) {
+	err = s.view(func(p *domain.Plan) error {
 		a, ok := p.Actor(id)
 		if !ok {
 			return apierr.NotFound("actor %s not found", id)

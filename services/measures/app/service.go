@@ -42,6 +42,12 @@ func (s *Service) read(ctx context.Context, read func(*domain.Plan) error) (err 
 	if err := s.follower.Sync(ctx); err != nil {
 		return err
 	}
+	return s.view(read)
+}
+
+// view runs read on the read model as it is: right after a command, which
+// waited until the model applied its event, no Sync is needed.
+func (s *Service) view(read func(*domain.Plan) error) (err error) {
 	s.model.View(func(p *domain.Plan) { err = read(p) })
 	return err
 }

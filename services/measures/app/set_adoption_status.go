@@ -30,12 +30,12 @@ func (s *Service) SetAdoptionStatus(ctx context.Context, req eventstore.Request,
 	}); err != nil {
 		return AdoptionView{}, err
 	}
-	return s.GetAdoption(ctx, mid, aid)
+	return s.adoption(mid, aid)
 }
 
-// GetAdoption returns one actor's adoption of one measure.
-func (s *Service) GetAdoption(ctx context.Context, mid domain.MeasureID, aid domain.ActorID) (v AdoptionView, err error) {
-	err = s.read(ctx, func(p *domain.Plan) error {
+// adoption reads an adoption from the read model as it is.
+func (s *Service) adoption(mid domain.MeasureID, aid domain.ActorID) (v AdoptionView, err error) {
+	err = s.view(func(p *domain.Plan) error {
 		m, a, err := lookupAdoption(p, mid, aid)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
@@ -120,7 +121,7 @@ func (a Adoption) Decide(d Decision, today time.Time) (Adoption, error) {
 	} else if day.After(today) {
 		v.Add("decided_on", "must not be in the future")
 	}
-	if (d.To == Adopted || d.To == Declined) && d.DecidingBody == "" {
+	if (d.To == Adopted || d.To == Declined) && strings.TrimSpace(d.DecidingBody) == "" {
 		v.Add("deciding_body", "is required for %s: name the body that decided, e.g. Gemeinderat", d.To)
 	}
 	checkText(&v, "deciding_body", d.DecidingBody, 0, 200, false)

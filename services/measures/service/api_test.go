@@ -25,7 +25,9 @@ const (
 
 // fixture creates three actors and measure 2.5, offered to the county and
 // the municipalities (not to chambers).
-func fixture(t *testing.T, h *harness) {
+func fixture(t *testing.T, h *harness) { fixtureTB(t, h) }
+
+func fixtureTB(t testing.TB, h *harness) {
 	t.Helper()
 	c := ctx(t)
 	for _, a := range []struct {

@@ -198,6 +198,10 @@ func enumValue(values map[string]int32, prefix, name string) (int32, bool) {
 	return n, ok && n != 0
 }
 
+// fileKeys maps the fields the domain names (those of the API) to the keys
+// of a plan file where they differ.
+var fileKeys = map[string]string{"actor_id": "id", "actor.kind": "kind", "actor.display_name": "name"}
+
 func report(line int, path string, err error, bad reporter) {
 	e, ok := apierr.As(err)
 	if !ok {
@@ -205,7 +209,11 @@ func report(line int, path string, err error, bad reporter) {
 		return
 	}
 	for _, fv := range e.Violations {
-		bad(line, path+"."+strings.TrimPrefix(fv.Field, "actor."), "%s", fv.Description)
+		field := fv.Field
+		if k, ok := fileKeys[field]; ok {
+			field = k
+		}
+		bad(line, path+"."+field, "%s", fv.Description)
 	}
 }
 
