@@ -7,6 +7,7 @@
 package measuresv1
 
 import (
+	_ "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -2199,7 +2200,7 @@ var File_integration_measures_v1_measures_proto protoreflect.FileDescriptor
 
 const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\n" +
-	"&integration/measures/v1/measures.proto\x12\x17integration.measures.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa2\x04\n" +
+	"&integration/measures/v1/measures.proto\x12\x17integration.measures.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\xa2\x04\n" +
 	"\aMeasure\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x14\n" +
@@ -2389,22 +2390,22 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x18ADOPTION_STATUS_DECLINED\x10\x04\x12\x1f\n" +
 	"\x1bADOPTION_STATUS_IN_PROGRESS\x10\x05\x12\x1a\n" +
 	"\x16ADOPTION_STATUS_PAUSED\x10\x06\x12\x1f\n" +
-	"\x1bADOPTION_STATUS_IMPLEMENTED\x10\a2\xd4\t\n" +
-	"\x0eMeasureService\x12k\n" +
-	"\fListMeasures\x12,.integration.measures.v1.ListMeasuresRequest\x1a-.integration.measures.v1.ListMeasuresResponse\x12e\n" +
+	"\x1bADOPTION_STATUS_IMPLEMENTED\x10\a2\xb8\v\n" +
+	"\x0eMeasureService\x12~\n" +
+	"\fListMeasures\x12,.integration.measures.v1.ListMeasuresRequest\x1a-.integration.measures.v1.ListMeasuresResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12x\n" +
 	"\n" +
-	"GetMeasure\x12*.integration.measures.v1.GetMeasureRequest\x1a+.integration.measures.v1.GetMeasureResponse\x12n\n" +
-	"\rCreateMeasure\x12-.integration.measures.v1.CreateMeasureRequest\x1a..integration.measures.v1.CreateMeasureResponse\x12e\n" +
+	"GetMeasure\x12*.integration.measures.v1.GetMeasureRequest\x1a+.integration.measures.v1.GetMeasureResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x82\x01\n" +
+	"\rCreateMeasure\x12-.integration.measures.v1.CreateMeasureRequest\x1a..integration.measures.v1.CreateMeasureResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12x\n" +
 	"\n" +
-	"ListActors\x12*.integration.measures.v1.ListActorsRequest\x1a+.integration.measures.v1.ListActorsResponse\x12_\n" +
-	"\bGetActor\x12(.integration.measures.v1.GetActorRequest\x1a).integration.measures.v1.GetActorResponse\x12h\n" +
-	"\vCreateActor\x12+.integration.measures.v1.CreateActorRequest\x1a,.integration.measures.v1.CreateActorResponse\x12z\n" +
-	"\x11SetAdoptionStatus\x121.integration.measures.v1.SetAdoptionStatusRequest\x1a2.integration.measures.v1.SetAdoptionStatusResponse\x12n\n" +
-	"\rListAdoptions\x12-.integration.measures.v1.ListAdoptionsRequest\x1a..integration.measures.v1.ListAdoptionsResponse\x12}\n" +
-	"\x12GetMeasureTimeline\x122.integration.measures.v1.GetMeasureTimelineRequest\x1a3.integration.measures.v1.GetMeasureTimelineResponse\x12z\n" +
-	"\x11GetAdoptionReport\x121.integration.measures.v1.GetAdoptionReportRequest\x1a2.integration.measures.v1.GetAdoptionReportResponse\x12e\n" +
+	"ListActors\x12*.integration.measures.v1.ListActorsRequest\x1a+.integration.measures.v1.ListActorsResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12r\n" +
+	"\bGetActor\x12(.integration.measures.v1.GetActorRequest\x1a).integration.measures.v1.GetActorResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12|\n" +
+	"\vCreateActor\x12+.integration.measures.v1.CreateActorRequest\x1a,.integration.measures.v1.CreateActorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12\x98\x01\n" +
+	"\x11SetAdoptionStatus\x121.integration.measures.v1.SetAdoptionStatusRequest\x1a2.integration.measures.v1.SetAdoptionStatusResponse\"\x1c\x8a\xb5\x18\x18measures.adoptions.write\x12\x81\x01\n" +
+	"\rListAdoptions\x12-.integration.measures.v1.ListAdoptionsRequest\x1a..integration.measures.v1.ListAdoptionsResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x90\x01\n" +
+	"\x12GetMeasureTimeline\x122.integration.measures.v1.GetMeasureTimelineRequest\x1a3.integration.measures.v1.GetMeasureTimelineResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x8d\x01\n" +
+	"\x11GetAdoptionReport\x121.integration.measures.v1.GetAdoptionReportRequest\x1a2.integration.measures.v1.GetAdoptionReportResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12y\n" +
 	"\n" +
-	"ImportPlan\x12*.integration.measures.v1.ImportPlanRequest\x1a+.integration.measures.v1.ImportPlanResponseBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
+	"ImportPlan\x12*.integration.measures.v1.ImportPlanRequest\x1a+.integration.measures.v1.ImportPlanResponse\"\x12\x8a\xb5\x18\x0emeasures.adminBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
 
 var (
 	file_integration_measures_v1_measures_proto_rawDescOnce sync.Once
