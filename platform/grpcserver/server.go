@@ -39,6 +39,11 @@ type Config struct {
 	DrainDelay time.Duration
 	// ShutdownTimeout bounds the wait for in-flight calls.
 	ShutdownTimeout time.Duration
+	// UnaryInterceptors and StreamInterceptors run after the shared ones,
+	// just before the handler (e.g. verifying the caller's principal); the
+	// apierr errors they return are mapped like the handler's.
+	UnaryInterceptors  []grpc.UnaryServerInterceptor
+	StreamInterceptors []grpc.StreamServerInterceptor
 }
 
 // Server is a gRPC server with health and reflection.
@@ -77,18 +82,18 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithLevels(callLevel)}
 	srv := grpc.NewServer(
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
-		grpc.ChainUnaryInterceptor(
+		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{
 			metrics.UnaryServerInterceptor(),
 			logging.UnaryServerInterceptor(interceptorLogger(log), logOpts...),
 			unaryErrors(log),
 			recovery.UnaryServerInterceptor(panicked),
-		),
-		grpc.ChainStreamInterceptor(
+		}, cfg.UnaryInterceptors...)...),
+		grpc.ChainStreamInterceptor(append([]grpc.StreamServerInterceptor{
 			metrics.StreamServerInterceptor(),
 			logging.StreamServerInterceptor(interceptorLogger(log), logOpts...),
 			streamErrors(log),
 			recovery.StreamServerInterceptor(panicked),
-		),
+		}, cfg.StreamInterceptors...)...),
 		// Reusing handler goroutines saves growing a fresh stack per call.
 		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
