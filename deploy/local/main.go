@@ -18,6 +18,7 @@ import (
 
 	"github.com/integrationsplan/integrationsplan/platform/logging"
 	"github.com/integrationsplan/integrationsplan/platform/natsembed"
+	"github.com/integrationsplan/integrationsplan/platform/telemetry"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
@@ -61,6 +62,12 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdownTracing, exporting, err := telemetry.Setup(ctx, "integrationsplan")
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(context.Background())
+	log.Info("tracing", "otlp_export", exporting)
 
 	ns, err := natsembed.Start(natsembed.Config{
 		Host: cfg.NATSAddr, Port: cfg.NATSPort, StoreDir: filepath.Join(dataDir, "nats"), ServerName: "local", Logger: log,

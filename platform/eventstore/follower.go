@@ -76,6 +76,7 @@ func (f *Follower) handle(msg jetstream.Msg) {
 		// Skipping keeps the read model serving; the event stays in the stream
 		// and is applied after an upgrade that knows its type.
 		f.log.Error("skipping undecodable event", "subject", msg.Subject(), "error", err)
+		f.store.metrics.undecodable.Inc()
 	} else {
 		f.proj.Apply(env)
 	}
@@ -83,6 +84,8 @@ func (f *Follower) handle(msg jetstream.Msg) {
 	if err != nil {
 		return
 	}
+	f.store.metrics.applied.Set(float64(meta.Sequence.Stream))
+	f.store.metrics.lag.Set(float64(meta.NumPending))
 	f.mu.Lock()
 	f.applied = meta.Sequence.Stream
 	if env.RequestID != "" {

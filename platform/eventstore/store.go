@@ -21,8 +21,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
-	"go.opentelemetry.io/otel/propagation"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -57,6 +57,9 @@ type Config struct {
 	Service string
 	// Replicas of the stream: 1 for a single server, 3 in a production cluster.
 	Replicas int
+	// Registerer receives the store's and its followers' metrics; nil keeps
+	// them unregistered.
+	Registerer prometheus.Registerer
 }
 
 // Store appends events to one service's stream.
@@ -67,6 +70,7 @@ type Store struct {
 	prefix  string
 	source  string
 	now     func() time.Time
+	metrics *metrics
 }
 
 // StreamName is the JetStream stream holding a service's events.
@@ -99,9 +103,13 @@ func Open(ctx context.Context, js jetstream.JetStream, cfg Config) (*Store, erro
 	if err != nil {
 		return nil, fmt.Errorf("eventstore: stream %s: %w", StreamName(cfg.Service), err)
 	}
+	m, err := newMetrics(cfg.Service, cfg.Registerer)
+	if err != nil {
+		return nil, fmt.Errorf("eventstore: metrics: %w", err)
+	}
 	return &Store{
 		js: js, stream: stream, service: cfg.Service, prefix: prefix,
-		source: "/integrationsplan/" + cfg.Service, now: time.Now,
+		source: "/integrationsplan/" + cfg.Service, now: time.Now, metrics: m,
 	}, nil
 }
 
@@ -177,19 +185,25 @@ func (s *Store) Append(ctx context.Context, e Event, expected uint64, opts ...Ap
 		msg.Header.Set(HeaderRequestID, o.requestID)
 		msg.Header.Set(HeaderRequestFingerprint, o.fingerprint)
 	}
-	otel.GetTextMapPropagator().Inject(ctx, propagation.HeaderCarrier(msg.Header))
+	otel.GetTextMapPropagator().Inject(ctx, TraceCarrier(msg.Header))
 
+	began := time.Now()
 	ack, err := s.js.PublishMsg(ctx, msg,
 		jetstream.WithMsgID(id),
 		jetstream.WithExpectStream(s.stream.CachedInfo().Config.Name),
 		jetstream.WithExpectLastSequenceForSubject(expected, s.AggregateFilter(e.Aggregate, e.ID)),
 	)
+	took := time.Since(began).Seconds()
 	if err != nil {
 		if isWrongLastSequence(err) {
+			s.metrics.appendSeconds.WithLabelValues("conflict").Observe(took)
+			s.metrics.conflicts.Inc()
 			return Appended{}, fmt.Errorf("%w: %s/%s expected version %d", ErrConflict, e.Aggregate, e.ID, expected)
 		}
+		s.metrics.appendSeconds.WithLabelValues("error").Observe(took)
 		return Appended{}, fmt.Errorf("eventstore: publish %s: %w", msg.Subject, err)
 	}
+	s.metrics.appendSeconds.WithLabelValues("ok").Observe(took)
 	return Appended{Seq: ack.Sequence, Duplicate: ack.Duplicate}, nil
 }
 

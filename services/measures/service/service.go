@@ -83,7 +83,8 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
-	store, err := eventstore.Open(ctx, js, eventstore.Config{Service: Name, Replicas: cfg.StreamReplicas})
+	reg := admin.NewRegistry()
+	store, err := eventstore.Open(ctx, js, eventstore.Config{Service: Name, Replicas: cfg.StreamReplicas, Registerer: reg})
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +101,6 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 			return nil, fmt.Errorf("load example data: %w", err)
 		}
 	}
-	reg := admin.NewRegistry()
 	svc.grpc, err = grpcserver.New(grpcserver.Config{
 		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
 	}, func(r grpc.ServiceRegistrar) {

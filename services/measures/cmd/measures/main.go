@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/integrationsplan/integrationsplan/platform/logging"
+	"github.com/integrationsplan/integrationsplan/platform/telemetry"
 	measuresv1 "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 	"github.com/integrationsplan/integrationsplan/services/measures/service"
 )
@@ -56,6 +57,12 @@ func run(args []string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	shutdownTracing, exporting, err := telemetry.Setup(ctx, service.Name)
+	if err != nil {
+		return err
+	}
+	defer shutdownTracing(context.Background())
+	log.Info("tracing", "otlp_export", exporting)
 	svc, err := service.Start(ctx, cfg.Config, log)
 	if err != nil {
 		return err
