@@ -10,7 +10,8 @@ BENCHTIME ?= 3s
 .PHONY: run test bench lint generate check-generated tidy
 
 run: ## Start NATS, every service and the gateway locally with example data.
-	go run ./deploy/local
+	go build -o bin/integrationsplan-local ./deploy/local
+	exec bin/integrationsplan-local
 
 test: ## Run every module's tests with the race detector, each module on its own.
 	@for m in $(MODULES); do echo "== $$m"; (cd $$m && GOWORK=off go test -race -count=1 ./...); done

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
@@ -51,6 +53,15 @@ func Start(cfg Config) (*server.Server, error) {
 	if cfg.ClusterPort != 0 {
 		opts.Cluster = server.ClusterOpts{Name: cfg.ClusterName, Host: cfg.Host, Port: cfg.ClusterPort}
 		opts.Routes = server.RoutesFromStr(strings.Join(cfg.Routes, ","))
+	}
+	if cfg.Port > 0 {
+		// The server only logs a taken port and then never becomes ready;
+		// asking first gives the caller a clear error at once.
+		l, err := net.Listen("tcp", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Port)))
+		if err != nil {
+			return nil, fmt.Errorf("natsembed: %w", err)
+		}
+		l.Close()
 	}
 	srv, err := server.NewServer(opts)
 	if err != nil {
