@@ -5,7 +5,6 @@ go 1.26.0
 replace github.com/integrationsplan/integrationsplan/platform => ../../platform
 
 require (
-	github.com/ardanlabs/conf/v3 v3.10.0
 	github.com/integrationsplan/integrationsplan/platform v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/services/measures v0.0.0-00010101000000-000000000000
 	golang.org/x/sync v0.25.0
@@ -13,6 +12,7 @@ require (
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/ardanlabs/conf/v3 v3.10.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

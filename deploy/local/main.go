@@ -5,20 +5,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"log/slog"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"syscall"
 	"time"
 
-	"github.com/ardanlabs/conf/v3"
 	"golang.org/x/sync/errgroup"
 
-	"github.com/integrationsplan/integrationsplan/platform/logging"
 	"github.com/integrationsplan/integrationsplan/platform/natsembed"
-	"github.com/integrationsplan/integrationsplan/platform/telemetry"
+	"github.com/integrationsplan/integrationsplan/platform/process"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
@@ -26,33 +22,18 @@ type config struct {
 	DataDir      string `conf:"default:data,env:INTEGRATIONSPLAN_DATA_DIR,help:where the embedded NATS server keeps the event streams"`
 	NATSAddr     string `conf:"default:127.0.0.1,env:NATS_HOST,help:embedded NATS listen host"`
 	NATSPort     int    `conf:"default:7222,env:NATS_PORT,help:embedded NATS client port"`
-	MeasuresGRPC string `conf:"default:127.0.0.1:7101,env:MEASURES_GRPC_ADDR"`
-	MeasuresAdm  string `conf:"default:127.0.0.1:7201,env:MEASURES_ADMIN_ADDR"`
+	MeasuresGRPC string `conf:"default:127.0.0.1:7101,env:MEASURES_GRPC_ADDR,help:measures gRPC listen address"`
+	MeasuresAdm  string `conf:"default:127.0.0.1:7201,env:MEASURES_ADMIN_ADDR,help:measures metrics and pprof listen address"`
 	ExampleData  bool   `conf:"default:true,env:EXAMPLE_DATA,help:load the Beispieldaten"`
-	LogFormat    string `conf:"default:text,env:LOG_FORMAT"`
-	LogLevel     string `conf:"default:info,env:LOG_LEVEL"`
+	process.Logging
 }
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "integrationsplan:", err)
-		os.Exit(1)
-	}
+	var cfg config
+	process.Main("integrationsplan", &cfg, func(ctx context.Context, log *slog.Logger) error { return run(ctx, cfg, log) })
 }
 
-func run() error {
-	var cfg config
-	if help, err := conf.Parse("", &cfg); err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
-			fmt.Println(help)
-			return nil
-		}
-		return err
-	}
-	log, err := logging.New(os.Stderr, cfg.LogFormat, cfg.LogLevel)
-	if err != nil {
-		return err
-	}
+func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	dataDir, err := filepath.Abs(cfg.DataDir)
 	if err != nil {
 		return err
@@ -60,15 +41,6 @@ func run() error {
 	if err := os.MkdirAll(dataDir, 0o750); err != nil {
 		return fmt.Errorf("INTEGRATIONSPLAN_DATA_DIR: %w", err)
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdownTracing, exporting, err := telemetry.Setup(ctx, "integrationsplan")
-	if err != nil {
-		return err
-	}
-	defer shutdownTracing(context.Background())
-	log.Info("tracing", "otlp_export", exporting)
-
 	ns, err := natsembed.Start(natsembed.Config{
 		Host: cfg.NATSAddr, Port: cfg.NATSPort, StoreDir: filepath.Join(dataDir, "nats"), ServerName: "local", Logger: log,
 	})

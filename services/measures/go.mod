@@ -3,7 +3,6 @@ module github.com/integrationsplan/integrationsplan/services/measures
 go 1.26.0
 
 require (
-	github.com/ardanlabs/conf/v3 v3.10.0
 	github.com/integrationsplan/integrationsplan/platform v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/proto v0.0.0-00010101000000-000000000000
 	github.com/nats-io/nats.go v1.55.0
@@ -16,6 +15,7 @@ require (
 
 require (
 	github.com/antithesishq/antithesis-sdk-go v0.8.0-default-no-op // indirect
+	github.com/ardanlabs/conf/v3 v3.10.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect

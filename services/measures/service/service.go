@@ -32,7 +32,7 @@ const Name = "measures"
 type Config struct {
 	GRPCAddr        string        `conf:"default:127.0.0.1:7101,env:GRPC_ADDR,help:gRPC listen address"`
 	AdminAddr       string        `conf:"default:127.0.0.1:7201,env:ADMIN_ADDR,help:metrics and pprof listen address"`
-	NATSURL         string        `conf:"default:nats://127.0.0.1:7222,env:NATS_URL,help:NATS server or cluster URLs (comma-separated)"`
+	NATSURL         string        `conf:"default:nats://127.0.0.1:7222,env:NATS_URL,help:NATS server or cluster URLs separated by commas"`
 	StreamReplicas  int           `conf:"default:1,env:STREAM_REPLICAS,help:replicas of the event stream (3 in a production cluster)"`
 	ExampleData     bool          `conf:"default:false,env:EXAMPLE_DATA,help:load the Beispieldaten at start"`
 	DrainDelay      time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`

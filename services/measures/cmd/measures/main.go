@@ -1,5 +1,5 @@
 // Command measures runs the measures service alone against a NATS server.
-// `measures import FILE` imports a plan file through a running service.
+// `measures import FILE [ADDR]` imports a plan file through a running service.
 package main
 
 import (
@@ -8,69 +8,41 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 	_ "time/tzdata" // Europe/Berlin in images without zoneinfo
 
-	"github.com/ardanlabs/conf/v3"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
-	"github.com/integrationsplan/integrationsplan/platform/logging"
-	"github.com/integrationsplan/integrationsplan/platform/telemetry"
+	"github.com/integrationsplan/integrationsplan/platform/process"
 	measuresv1 "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 	"github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
 type config struct {
 	service.Config
-	LogFormat string `conf:"default:text,env:LOG_FORMAT,help:json or text"`
-	LogLevel  string `conf:"default:info,env:LOG_LEVEL,help:debug, info, warn or error"`
+	process.Logging
 }
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
-		fmt.Fprintln(os.Stderr, "measures:", err)
-		os.Exit(1)
-	}
-}
-
-func run(args []string) error {
-	if len(args) > 0 && args[0] == "import" {
-		return runImport(args[1:])
+	if len(os.Args) > 1 && os.Args[1] == "import" {
+		if err := runImport(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, "measures import:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	var cfg config
-	if help, err := conf.Parse("", &cfg); err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
-			fmt.Println(help)
-			return nil
+	process.Main(service.Name, &cfg, func(ctx context.Context, log *slog.Logger) error {
+		svc, err := service.Start(ctx, cfg.Config, log)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	log, err := logging.New(os.Stderr, cfg.LogFormat, cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	if out, err := conf.String(&cfg); err == nil {
-		log.Info("configuration", "config", "\n"+out)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	shutdownTracing, exporting, err := telemetry.Setup(ctx, service.Name)
-	if err != nil {
-		return err
-	}
-	defer shutdownTracing(context.Background())
-	log.Info("tracing", "otlp_export", exporting)
-	svc, err := service.Start(ctx, cfg.Config, log)
-	if err != nil {
-		return err
-	}
-	return svc.Serve(ctx)
+		return svc.Serve(ctx)
+	})
 }
 
-// runImport sends a plan file to a running service: measures import FILE [ADDR].
+// runImport sends a plan file to a running service.
 func runImport(args []string) error {
 	if len(args) < 1 || len(args) > 2 {
 		return errors.New("usage: measures import FILE [ADDR, default 127.0.0.1:7101]")
@@ -94,7 +66,7 @@ func runImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	slog.Info("imported", "actors_created", res.GetActorsCreated(), "actors_unchanged", res.GetActorsUnchanged(),
-		"measures_created", res.GetMeasuresCreated(), "measures_unchanged", res.GetMeasuresUnchanged())
+	fmt.Printf("actors: %d created, %d unchanged; measures: %d created, %d unchanged\n",
+		res.GetActorsCreated(), res.GetActorsUnchanged(), res.GetMeasuresCreated(), res.GetMeasuresUnchanged())
 	return nil
 }
