@@ -3,6 +3,7 @@ module github.com/integrationsplan/integrationsplan/services/measures
 go 1.26.0
 
 require (
+	github.com/anishathalye/porcupine v1.3.1
 	github.com/integrationsplan/integrationsplan/platform v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/proto v0.0.0-00010101000000-000000000000
 	github.com/nats-io/nats.go v1.55.0
