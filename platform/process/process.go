@@ -11,6 +11,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"reflect"
+	"regexp"
+	"strings"
 	"syscall"
 
 	"github.com/ardanlabs/conf/v3"
@@ -47,7 +50,7 @@ func start(name string, cfg Config, run func(context.Context, *slog.Logger) erro
 			fmt.Println(help)
 			return nil
 		}
-		return err
+		return fmt.Errorf("%s: %w (--help lists every variable)", envName(cfg, err), err)
 	}
 	l := cfg.logging()
 	log, err := logging.New(os.Stderr, l.LogFormat, l.LogLevel)
@@ -70,4 +73,25 @@ func start(name string, cfg Config, run func(context.Context, *slog.Logger) erro
 	}()
 	log.Info("tracing", "otlp_export", exporting)
 	return run(ctx, log)
+}
+
+var fieldInError = regexp.MustCompile(`field (\w+)`)
+
+// envName names the environment variable of the field conf could not parse,
+// which is what an operator sets; conf's error names the Go field.
+func envName(cfg any, err error) string {
+	m := fieldInError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return "configuration"
+	}
+	f, ok := reflect.TypeOf(cfg).Elem().FieldByName(m[1])
+	if !ok {
+		return m[1]
+	}
+	for _, part := range strings.Split(f.Tag.Get("conf"), ",") {
+		if name, ok := strings.CutPrefix(part, "env:"); ok {
+			return name
+		}
+	}
+	return m[1]
 }

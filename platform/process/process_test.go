@@ -1,0 +1,35 @@
+package process
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/ardanlabs/conf/v3"
+)
+
+type Inner struct {
+	Replicas int `conf:"default:1,env:STREAM_REPLICAS"`
+}
+
+type testConfig struct {
+	Inner
+	Delay time.Duration `conf:"default:1s,env:DRAIN_DELAY"`
+	Logging
+}
+
+func TestParseErrorNamesTheVariable(t *testing.T) {
+	for env, value := range map[string]string{"STREAM_REPLICAS": "abc", "DRAIN_DELAY": "5"} {
+		t.Run(env, func(t *testing.T) {
+			t.Setenv(env, value)
+			var cfg testConfig
+			_, err := conf.Parse("", &cfg)
+			if err == nil || errors.Is(err, conf.ErrHelpWanted) {
+				t.Fatalf("%s=%s parsed", env, value)
+			}
+			if got := envName(&cfg, err); got != env {
+				t.Errorf("%s=%s: error names %q (%v)", env, value, got, err)
+			}
+		})
+	}
+}
