@@ -190,7 +190,7 @@ func (s *Store) Append(ctx context.Context, e Event, expected uint64, opts ...Ap
 	began := time.Now()
 	ack, err := s.js.PublishMsg(ctx, msg,
 		jetstream.WithMsgID(id),
-		jetstream.WithExpectStream(s.stream.CachedInfo().Config.Name),
+		jetstream.WithExpectStream(StreamName(s.service)),
 		jetstream.WithExpectLastSequenceForSubject(expected, s.AggregateFilter(e.Aggregate, e.ID)),
 	)
 	took := time.Since(began).Seconds()

@@ -60,7 +60,7 @@ func Parse(size int32, token, filter string) (Page, error) {
 
 // Cut returns the page of items after p.After, in order, and the token of
 // the next page ("" on the last one). key must be strictly increasing along
-// items; keyAfter reports whether an item's key sorts after p.After.
+// items; after reports whether an item sorts after the key p.After.
 func Cut[T any](p Page, items []T, key func(T) string, after func(T, string) bool) ([]T, string) {
 	start := 0
 	if p.After != "" {
