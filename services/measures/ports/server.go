@@ -121,6 +121,9 @@ func (s *Server) SetAdoptionStatus(ctx context.Context, req *pb.SetAdoptionStatu
 	if err != nil {
 		return nil, err
 	}
+	if err := mayDecideFor(ctx, aid); err != nil {
+		return nil, err
+	}
 	a, err := s.app.SetAdoptionStatus(ctx, r, mid, aid, domain.Decision{
 		To: domain.Status(req.GetStatus()), Progress: req.ProgressPercent,
 		DecidedOn: req.GetDecidedOn(), DecidingBody: req.GetDecidingBody(), Comment: req.GetComment(),

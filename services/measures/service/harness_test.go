@@ -33,11 +33,19 @@ type harness struct {
 
 func start(t testing.TB, ns *natstest.Server, exampleData bool) *harness {
 	t.Helper()
+	return startWith(t, ns, func(c *service.Config) { c.ExampleData = exampleData })
+}
+
+// startWith starts the service with a configuration that configure adjusts.
+func startWith(t testing.TB, ns *natstest.Server, configure func(*service.Config)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.Start(ctx, service.Config{
+	cfg := service.Config{
 		GRPCAddr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", NATSURL: ns.ClientURL(),
-		StreamReplicas: 1, ExampleData: exampleData, ShutdownTimeout: 5 * time.Second,
-	}, quiet)
+		StreamReplicas: 1, ShutdownTimeout: 5 * time.Second,
+	}
+	configure(&cfg)
+	svc, err := service.Start(ctx, cfg, quiet)
 	if err != nil {
 		cancel()
 		t.Fatal(err)

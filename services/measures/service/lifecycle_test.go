@@ -143,6 +143,9 @@ func TestEveryChangeIsPublished(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := nc.Flush(); err != nil { // the server has the subscription before the first write
+		t.Fatal(err)
+	}
 	fixture(t, h)
 	r := setStatus("measures/m-2-5/adoptions/backnang", pb.AdoptionStatus_ADOPTION_STATUS_CONSIDERING)
 	if _, err := h.client.SetAdoptionStatus(ctx(t), r); err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/admin"
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	measuresv1 "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 	"github.com/integrationsplan/integrationsplan/services/measures/adapters"
 	"github.com/integrationsplan/integrationsplan/services/measures/app"
@@ -37,6 +38,11 @@ type Config struct {
 	ExampleData     bool          `conf:"default:false,env:EXAMPLE_DATA,help:load the Beispieldaten at start"`
 	DrainDelay      time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	// PrincipalKeys verify the principal the gateway signs; without them
+	// (local development) calls need none and object-level rights are not
+	// checked.
+	PrincipalKeys    string `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys (comma-separated) that verify the gateway's principals"`
+	RequirePrincipal bool   `conf:"default:false,env:REQUIRE_PRINCIPAL,help:refuse calls without a valid principal from the gateway (production)"`
 }
 
 // Validate reports a configuration that cannot work.
@@ -47,7 +53,31 @@ func (c Config) Validate() error {
 	if c.NATSURL == "" {
 		return errors.New("NATS_URL is required")
 	}
+	keys, err := principal.ParseKeys(c.PrincipalKeys)
+	if err != nil {
+		return fmt.Errorf("PRINCIPAL_KEYS: %w", err)
+	}
+	if c.RequirePrincipal && len(keys) == 0 {
+		return errors.New("REQUIRE_PRINCIPAL needs PRINCIPAL_KEYS")
+	}
 	return nil
+}
+
+// principals configures the verification of the gateway's principals.
+func (c Config) principals(log *slog.Logger) (principal.Config, error) {
+	keys, err := principal.ParseKeys(c.PrincipalKeys)
+	if err != nil {
+		return principal.Config{}, err
+	}
+	if len(keys) == 0 {
+		log.Warn("no PRINCIPAL_KEYS: calls are not checked for a principal and object-level rights are off")
+		return principal.Config{}, nil
+	}
+	v, err := principal.NewVerifier(keys)
+	if err != nil {
+		return principal.Config{}, err
+	}
+	return principal.Config{Verifier: v, Required: c.RequirePrincipal}, nil
 }
 
 // Service is a started measures service.
@@ -105,8 +135,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 			return nil, fmt.Errorf("load example data: %w", err)
 		}
 	}
+	principals, err := cfg.principals(log)
+	if err != nil {
+		return nil, err
+	}
 	svc.grpc, err = grpcserver.New(grpcserver.Config{
 		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
+		UnaryInterceptors:  []grpc.UnaryServerInterceptor{principal.UnaryServerInterceptor(principals)},
+		StreamInterceptors: []grpc.StreamServerInterceptor{principal.StreamServerInterceptor(principals)},
 	}, func(r grpc.ServiceRegistrar) {
 		measuresv1.RegisterMeasureServiceServer(r, ports.NewServer(svc.App))
 	}, measuresv1.MeasureService_ServiceDesc.ServiceName)

@@ -1,0 +1,86 @@
+package principal
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+)
+
+// healthPrefix names the health service's methods: probes and load
+// balancers call them without a principal.
+const healthPrefix = "/grpc.health.v1.Health/"
+
+// Config configures the service side.
+type Config struct {
+	// Verifier checks tokens; nil turns principals off (local development
+	// without a gateway): calls pass without one.
+	Verifier *Verifier
+	// Required refuses calls without a valid principal (production).
+	Required bool
+}
+
+// UnaryServerInterceptor verifies the call's principal and puts it in the
+// context.
+func UnaryServerInterceptor(cfg Config) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		ctx, err := cfg.authenticate(ctx, info.FullMethod)
+		if err != nil {
+			return nil, err
+		}
+		return handler(ctx, req)
+	}
+}
+
+// StreamServerInterceptor verifies the stream's principal and puts it in
+// the stream's context.
+func StreamServerInterceptor(cfg Config) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		ctx, err := cfg.authenticate(ss.Context(), info.FullMethod)
+		if err != nil {
+			return err
+		}
+		return handler(srv, &stream{ServerStream: ss, ctx: ctx})
+	}
+}
+
+func (cfg Config) authenticate(ctx context.Context, method string) (context.Context, error) {
+	if strings.HasPrefix(method, healthPrefix) {
+		return ctx, nil
+	}
+	tokens := metadata.ValueFromIncomingContext(ctx, MetadataKey)
+	if cfg.Verifier == nil {
+		if cfg.Required {
+			return nil, unauthenticated("this service cannot verify principals")
+		}
+		return ctx, nil
+	}
+	if len(tokens) == 0 {
+		if cfg.Required {
+			return nil, unauthenticated("the call carries no principal; call through the gateway")
+		}
+		return ctx, nil
+	}
+	if len(tokens) > 1 {
+		return nil, unauthenticated("the call carries more than one principal")
+	}
+	p, err := cfg.Verifier.Verify(tokens[0], method)
+	if err != nil {
+		return nil, unauthenticated("the call's principal is not valid: " + err.Error())
+	}
+	return NewContext(ctx, p), nil
+}
+
+func unauthenticated(msg string) error {
+	return &apierr.Error{Kind: apierr.KindUnauthenticated, Message: msg}
+}
+
+type stream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *stream) Context() context.Context { return s.ctx }

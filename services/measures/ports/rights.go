@@ -1,0 +1,28 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
+	"github.com/integrationsplan/integrationsplan/services/measures/domain"
+)
+
+// AdminScope may act on every actor's behalf.
+const AdminScope = "measures.admin"
+
+// mayDecideFor checks the object-level right to record actor's decisions:
+// a partner may only change the adoptions of the actor it acts for, unless
+// it holds the admin scope. A call without a principal passes: the service
+// then runs without principal checks (local development) or has refused it
+// already (production).
+func mayDecideFor(ctx context.Context, actor domain.ActorID) error {
+	p, ok := principal.FromContext(ctx)
+	if !ok || p.HasScope(AdminScope) || p.ActsFor.Actor == string(actor) {
+		return nil
+	}
+	return &apierr.Error{
+		Kind: apierr.KindPermissionDenied, Reason: "NOT_YOUR_ADOPTION", Metadata: map[string]string{"actor": string(actor)},
+		Message: "partner " + p.Partner + " may only change the adoptions of the actor it acts for, not those of " + string(actor),
+	}
+}
