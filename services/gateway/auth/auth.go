@@ -1,0 +1,179 @@
+// Package auth knows the partners: their API keys (stored as hashes only),
+// their scopes and whom they act for, read from the partners file, and it
+// authenticates a call's `authorization: Bearer <key>` metadata.
+package auth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync/atomic"
+
+	"go.yaml.in/yaml/v3"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/integrationsplan/integrationsplan/platform/principal"
+)
+
+// MaxKeysPerPartner is how many keys a partner may have at once: the
+// current one and, while it rotates, the next.
+const MaxKeysPerPartner = 2
+
+// Partner is a system allowed to call the API.
+type Partner struct {
+	ID      string            `yaml:"id"`
+	Scopes  []string          `yaml:"scopes"`
+	ActsFor principal.ActsFor `yaml:"acts_for"`
+	// Keys are the hashes of the partner's API keys (auth.HashKey).
+	Keys []string `yaml:"keys"`
+}
+
+// HasScope reports whether the partner holds scope.
+func (p *Partner) HasScope(scope string) bool { return slices.Contains(p.Scopes, scope) }
+
+// Principal is what the gateway tells the services about the partner.
+func (p *Partner) Principal() principal.Principal {
+	return principal.Principal{Partner: p.ID, Scopes: p.Scopes, ActsFor: p.ActsFor}
+}
+
+type file struct {
+	Partners []*Partner `yaml:"partners"`
+}
+
+// Directory is an immutable set of partners, indexed by key hash.
+type Directory struct {
+	byHash map[string]*Partner
+	ids    map[string]*Partner
+}
+
+var (
+	idPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}$`)
+	scopePattern = regexp.MustCompile(`^[a-z]+(\.[a-z_]+)+$`)
+)
+
+// Parse reads a partners file:
+//
+//	partners:
+//	  - id: backnang
+//	    scopes: [measures.read, measures.adoptions.write]
+//	    acts_for: {actor: backnang}
+//	    keys: ["sha256:…"]
+func Parse(data []byte) (*Directory, error) {
+	var f file
+	dec := yaml.NewDecoder(strings.NewReader(string(data)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("partners file: %w", err)
+	}
+	d := &Directory{byHash: map[string]*Partner{}, ids: map[string]*Partner{}}
+	for i, p := range f.Partners {
+		if p == nil || !idPattern.MatchString(p.ID) {
+			return nil, fmt.Errorf("partners file: partner %d: id must match %s", i+1, idPattern)
+		}
+		if d.ids[p.ID] != nil {
+			return nil, fmt.Errorf("partners file: partner %s appears twice", p.ID)
+		}
+		d.ids[p.ID] = p
+		for _, s := range p.Scopes {
+			if !scopePattern.MatchString(s) {
+				return nil, fmt.Errorf("partners file: partner %s: scope %q is malformed", p.ID, s)
+			}
+		}
+		if len(p.Keys) > MaxKeysPerPartner {
+			return nil, fmt.Errorf("partners file: partner %s has %d keys; at most %d are active at once", p.ID, len(p.Keys), MaxKeysPerPartner)
+		}
+		for _, h := range p.Keys {
+			if !validHash(h) {
+				return nil, fmt.Errorf("partners file: partner %s: key %q is not a sha256:<hex> hash (use `gateway keys create`)", p.ID, h)
+			}
+			if other := d.byHash[h]; other != nil {
+				return nil, fmt.Errorf("partners file: partners %s and %s share a key", other.ID, p.ID)
+			}
+			d.byHash[h] = p
+		}
+	}
+	return d, nil
+}
+
+// Load reads the partners file at path.
+func Load(path string) (*Directory, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(data)
+}
+
+// Partner returns a partner by ID.
+func (d *Directory) Partner(id string) (*Partner, bool) {
+	p, ok := d.ids[id]
+	return p, ok
+}
+
+// Errors of Authenticate.
+var (
+	ErrNoKey      = errors.New("the call carries no API key: send `authorization: Bearer <key>`")
+	ErrUnknownKey = errors.New("the API key is not valid")
+)
+
+// Authenticate returns the partner whose key the call's authorization
+// metadata carries.
+func (d *Directory) Authenticate(md metadata.MD) (*Partner, error) {
+	values := md.Get("authorization")
+	if len(values) != 1 {
+		return nil, ErrNoKey
+	}
+	scheme, key, ok := strings.Cut(values[0], " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") || key == "" {
+		return nil, ErrNoKey
+	}
+	p, ok := d.byHash[HashKey(strings.TrimSpace(key))]
+	if !ok {
+		return nil, ErrUnknownKey
+	}
+	return p, nil
+}
+
+// Keyring holds the current directory and swaps in a reloaded one, so keys
+// rotate without a restart.
+type Keyring struct {
+	path string
+	cur  atomic.Pointer[Directory]
+}
+
+// Open loads the partners file at path.
+func Open(path string) (*Keyring, error) {
+	k := &Keyring{path: path}
+	return k, k.Reload()
+}
+
+// Reload reads the partners file again; on error the current directory
+// stays.
+func (k *Keyring) Reload() error {
+	d, err := Load(k.path)
+	if err != nil {
+		return err
+	}
+	k.cur.Store(d)
+	return nil
+}
+
+// Directory returns the current directory.
+func (k *Keyring) Directory() *Directory { return k.cur.Load() }
+
+type ctxKey struct{}
+
+// NewContext returns ctx carrying the authenticated partner.
+func NewContext(ctx context.Context, p *Partner) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the call's authenticated partner.
+func FromContext(ctx context.Context) (*Partner, bool) {
+	p, ok := ctx.Value(ctxKey{}).(*Partner)
+	return p, ok
+}

@@ -1,2 +1,0 @@
-// Package gateway is the gateway service; it is not built yet (see the issues).
-package gateway

@@ -1,0 +1,155 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
+	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
+	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
+	"github.com/integrationsplan/integrationsplan/services/gateway/proxy"
+	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
+)
+
+// Metadata the gateway reads from callers or sets for them.
+const (
+	// IdempotencyKeyHeader makes a mutation retry-safe.
+	IdempotencyKeyHeader = "idempotency-key"
+	// ReplayedHeader marks a response replayed for an idempotency key.
+	ReplayedHeader = "idempotent-replayed"
+	// maxIdempotencyKey bounds the key's length.
+	maxIdempotencyKey = 255
+)
+
+const (
+	healthPrefix     = "/grpc.health.v1.Health/"
+	reflectionPrefix = "/grpc.reflection."
+)
+
+// guard authenticates partners, checks scopes and rate limits, and signs
+// the principal forwarded to the backends.
+type guard struct {
+	catalog  *catalog.Catalog
+	partners *auth.Keyring
+	limiter  *ratelimit.Limiter
+	signer   *principal.Signer
+	idem     *idempotency.Guard
+}
+
+// unary guards the gateway's own unary RPCs: health is open to probes;
+// nothing else is served as a unary handler.
+func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if strings.HasPrefix(info.FullMethod, healthPrefix) {
+		return handler(ctx, req)
+	}
+	return nil, apierr.PermissionDenied("%s is not a public RPC", info.FullMethod)
+}
+
+// stream guards the forwarded RPCs (all served as streams), health's Watch
+// (open) and reflection (any partner with a valid key).
+func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if strings.HasPrefix(info.FullMethod, healthPrefix) {
+		return handler(srv, ss)
+	}
+	p, err := g.authenticate(ss.Context())
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(info.FullMethod, reflectionPrefix) {
+		if err := g.authorize(ss.Context(), p, info.FullMethod); err != nil {
+			return err
+		}
+	}
+	return handler(srv, &partnerStream{ServerStream: ss, ctx: auth.NewContext(ss.Context(), p)})
+}
+
+func (g *guard) authenticate(ctx context.Context) (*auth.Partner, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	p, err := g.partners.Directory().Authenticate(md)
+	if err != nil {
+		return nil, &apierr.Error{Kind: apierr.KindUnauthenticated, Message: err.Error()}
+	}
+	return p, nil
+}
+
+// authorize checks the RPC's scope (default deny: an RPC without one is
+// refused) and the partner's rate limit for the scope's class.
+func (g *guard) authorize(ctx context.Context, p *auth.Partner, method string) error {
+	m, ok := g.catalog.Method(method)
+	if !ok {
+		return apierr.PermissionDenied("%s is not a public RPC", method)
+	}
+	if m.Scope == "" {
+		return apierr.PermissionDenied("%s declares no required scope, so nobody may call it", method)
+	}
+	if !p.HasScope(m.Scope) {
+		return &apierr.Error{Kind: apierr.KindPermissionDenied, Reason: "MISSING_SCOPE", Metadata: map[string]string{"scope": m.Scope},
+			Message: fmt.Sprintf("partner %s lacks the scope %s that %s requires", p.ID, m.Scope, method)}
+	}
+	d, err := g.limiter.Allow(ctx, p.ID, m.Class())
+	if err != nil {
+		return &apierr.Error{Kind: apierr.KindUnavailable, Message: "rate limits cannot be checked right now; retry later"}
+	}
+	if !d.Allowed {
+		return &apierr.Error{Kind: apierr.KindResourceExhausted, Reason: "RATE_LIMITED", Metadata: map[string]string{"class": m.Class()},
+			RetryAfter: d.RetryAfter, Message: fmt.Sprintf("partner %s exceeded its %s rate limit; retry after %s", p.ID, m.Class(), d.RetryAfter.Round(1e6))}
+	}
+	return nil
+}
+
+// outgoing is the metadata sent to a backend: the caller's own, without
+// its key, any principal it made up and the idempotency key, plus the
+// principal signed for this call.
+func (g *guard) outgoing(ctx context.Context, m catalog.Method, in metadata.MD) (metadata.MD, error) {
+	p, ok := auth.FromContext(ctx)
+	if !ok {
+		return nil, errors.New("gateway: forwarding a call without a partner")
+	}
+	delete(in, "authorization")
+	delete(in, principal.MetadataKey)
+	delete(in, IdempotencyKeyHeader)
+	token, err := g.signer.Sign(p.Principal(), m.FullName)
+	if err != nil {
+		return nil, err
+	}
+	in.Set(principal.MetadataKey, token)
+	return in, nil
+}
+
+// idempotent runs a mutation that carries an idempotency-key at most once
+// per partner and key.
+func (g *guard) idempotent(next proxy.Invoke) proxy.Invoke {
+	return func(ctx context.Context, c proxy.Call) ([]byte, error) {
+		keys := metadata.ValueFromIncomingContext(ctx, IdempotencyKeyHeader)
+		if len(keys) == 0 || !c.Method.Mutation() {
+			return next(ctx, c)
+		}
+		if len(keys) > 1 || keys[0] == "" || len(keys[0]) > maxIdempotencyKey {
+			return nil, apierr.Invalid(IdempotencyKeyHeader, "send one key of 1 to %d characters", maxIdempotencyKey)
+		}
+		p, ok := auth.FromContext(ctx)
+		if !ok {
+			return nil, errors.New("gateway: idempotency without a partner")
+		}
+		resp, replayed, err := g.idem.Do(ctx, p.ID+":"+keys[0], idempotency.FingerprintOf(c.Method.FullName, c.Request),
+			func(ctx context.Context) ([]byte, error) { return next(ctx, c) })
+		if replayed {
+			_ = grpc.SetHeader(ctx, metadata.Pairs(ReplayedHeader, "true"))
+		}
+		return resp, err
+	}
+}
+
+type partnerStream struct {
+	grpc.ServerStream
+	ctx context.Context
+}
+
+func (s *partnerStream) Context() context.Context { return s.ctx }

@@ -1,0 +1,233 @@
+// Package service wires the gateway together: partners and keys, the
+// catalog of RPCs, the backends, rate limits and idempotency (Redis or in
+// process), the gRPC server and the admin server.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	"github.com/integrationsplan/integrationsplan/platform/admin"
+	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
+	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
+	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
+	"github.com/integrationsplan/integrationsplan/services/gateway/proxy"
+	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
+)
+
+// Name is the service's name in logs and metrics.
+const Name = "gateway"
+
+// Config is the gateway's configuration; cmd/gateway reads it from the
+// environment and flags.
+type Config struct {
+	GRPCAddr      string        `conf:"default:127.0.0.1:7443,env:GRPC_ADDR,help:gRPC listen address"`
+	AdminAddr     string        `conf:"default:127.0.0.1:7280,env:ADMIN_ADDR,help:metrics and pprof listen address"`
+	Backends      string        `conf:"default:integration.measures.v1=127.0.0.1:7101,env:BACKENDS,help:proto package=backend address pairs (comma-separated)"`
+	PartnersFile  string        `conf:"env:PARTNERS_FILE,help:YAML file of partners with scopes and key hashes (reloaded on SIGHUP)"`
+	PrincipalKeys string        `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys (comma-separated) shared with the services; the first signs"`
+	PrincipalTTL  time.Duration `conf:"default:30s,env:PRINCIPAL_TTL,help:lifetime of the signed principal forwarded with each call"`
+	Timeout       time.Duration `conf:"default:30s,env:CALL_TIMEOUT,help:longest a forwarded unary call may take"`
+	RedisURL      string        `conf:"env:REDIS_URL,mask,help:Redis for rate limits and idempotency keys; empty keeps them in process (one replica only)"`
+	RedisPrefix   string        `conf:"default:integrationsplan:gateway:,env:REDIS_PREFIX,help:prefix of the gateway's Redis keys"`
+	RateLimits    string        `conf:"default:read=100/s:200,write=20/s:40,admin=5/s:10,env:RATE_LIMITS,help:per partner and scope class: class=rate/unit:burst"`
+	// RateLimitFailOpen lets calls through while the rate limit store
+	// fails; false refuses them (UNAVAILABLE).
+	RateLimitFailOpen    bool          `conf:"default:true,env:RATE_LIMIT_FAIL_OPEN,help:let calls through while Redis is down (false refuses them)"`
+	IdempotencyRetention time.Duration `conf:"default:24h,env:IDEMPOTENCY_RETENTION,help:how long a mutation's response is kept for retries with the same idempotency-key"`
+	DrainDelay           time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
+	ShutdownTimeout      time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+}
+
+// backends parses Backends into package → address.
+func (c Config) backends() (map[string]string, error) {
+	out := map[string]string{}
+	for _, pair := range strings.Split(c.Backends, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		pkg, addr, ok := strings.Cut(pair, "=")
+		if !ok || !strings.HasPrefix(pkg, catalog.PackagePrefix) || addr == "" {
+			return nil, fmt.Errorf("BACKENDS: %q is not package=address with a package integration.*", pair)
+		}
+		out[pkg] = addr
+	}
+	if len(out) == 0 {
+		return nil, errors.New("BACKENDS names no backend")
+	}
+	return out, nil
+}
+
+// Validate reports a configuration that cannot work.
+func (c Config) Validate() error {
+	if c.PartnersFile == "" {
+		return errors.New("PARTNERS_FILE is required")
+	}
+	keys, err := principal.ParseKeys(c.PrincipalKeys)
+	if err != nil {
+		return fmt.Errorf("PRINCIPAL_KEYS: %w", err)
+	}
+	if len(keys) == 0 {
+		return errors.New("PRINCIPAL_KEYS is required (`gateway keys principal` makes one)")
+	}
+	if c.PrincipalTTL <= 0 || c.Timeout <= 0 || c.IdempotencyRetention <= 0 {
+		return errors.New("PRINCIPAL_TTL, CALL_TIMEOUT and IDEMPOTENCY_RETENTION must be positive")
+	}
+	if _, err := ratelimit.ParseLimits(c.RateLimits); err != nil {
+		return fmt.Errorf("RATE_LIMITS: %w", err)
+	}
+	_, err = c.backends()
+	return err
+}
+
+// Service is a started gateway.
+type Service struct {
+	log      *slog.Logger
+	partners *auth.Keyring
+	backends []*proxy.Backend
+	rdb      *redis.Client
+	grpc     *grpcserver.Server
+	admin    *admin.Server
+}
+
+// Start loads the partners, prepares the backends and the Redis or
+// in-process stores, and opens the listeners.
+func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log = log.With("service", Name)
+	s := &Service{log: log}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if s.partners, err = auth.Open(cfg.PartnersFile); err != nil {
+		return nil, fmt.Errorf("PARTNERS_FILE: %w", err)
+	}
+	keys, _ := principal.ParseKeys(cfg.PrincipalKeys)
+	signer, err := principal.NewSigner(keys[0], cfg.PrincipalTTL)
+	if err != nil {
+		return nil, err
+	}
+	addrs, _ := cfg.backends()
+	packages := make([]string, 0, len(addrs))
+	for pkg, addr := range addrs {
+		b, err := proxy.Dial(pkg, addr)
+		if err != nil {
+			return nil, err
+		}
+		s.backends = append(s.backends, b)
+		packages = append(packages, pkg)
+	}
+	slices.Sort(packages)
+	cat, err := catalog.Load(protoregistry.GlobalFiles, packages)
+	if err != nil {
+		return nil, err
+	}
+
+	var limitStore ratelimit.Store
+	var idemStore idempotency.Store
+	if cfg.RedisURL == "" {
+		log.Warn("no REDIS_URL: rate limits and idempotency keys are kept in this process; run a single replica only")
+		limitStore, idemStore = ratelimit.NewMemory(), idempotency.NewMemory()
+	} else {
+		opts, err := redis.ParseURL(cfg.RedisURL)
+		if err != nil {
+			return nil, errors.New("REDIS_URL is not a redis:// or rediss:// URL")
+		}
+		// Fail fast while Redis is down: every call waits for it.
+		opts.DialTimeout, opts.ReadTimeout, opts.WriteTimeout, opts.MaxRetries = time.Second, time.Second, time.Second, 1
+		s.rdb = redis.NewClient(opts)
+		if err := s.rdb.Ping(ctx).Err(); err != nil {
+			log.Warn("Redis does not answer yet; rate limits fail as configured and idempotent mutations are refused until it does",
+				"addr", opts.Addr, "error", err)
+		}
+		log.Info("rate limits and idempotency keys in Redis", "addr", opts.Addr, "prefix", cfg.RedisPrefix)
+		limitStore = ratelimit.NewRedis(s.rdb, cfg.RedisPrefix+"ratelimit:")
+		idemStore = idempotency.NewRedis(s.rdb, cfg.RedisPrefix+"idempotency:")
+	}
+	limits, _ := ratelimit.ParseLimits(cfg.RateLimits)
+	g := &guard{
+		catalog:  cat,
+		partners: s.partners,
+		limiter:  ratelimit.New(limitStore, limits, cfg.RateLimitFailOpen, log),
+		signer:   signer,
+		idem:     idempotency.NewGuard(idemStore, cfg.IdempotencyRetention, cfg.Timeout+10*time.Second, log),
+	}
+	px, err := proxy.New(proxy.Config{
+		Catalog: cat, Backends: s.backends, Outgoing: g.outgoing, Wrap: g.idempotent,
+		Timeout: cfg.Timeout, Logger: log,
+	})
+	if err != nil {
+		return nil, err
+	}
+	reg := admin.NewRegistry()
+	s.grpc, err = grpcserver.New(grpcserver.Config{
+		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
+		UnaryInterceptors:  []grpc.UnaryServerInterceptor{g.unary},
+		StreamInterceptors: []grpc.StreamServerInterceptor{g.stream},
+	}, px.Register)
+	if err != nil {
+		return nil, err
+	}
+	if s.admin, err = admin.Listen(cfg.AdminAddr, reg, log); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// GRPCAddr is where the gateway listens for partners.
+func (s *Service) GRPCAddr() string { return s.grpc.Addr() }
+
+// AdminAddr is where metrics and pprof listen.
+func (s *Service) AdminAddr() string { return s.admin.Addr() }
+
+// ReloadPartners reads the partners file again (key rotation); on error the
+// current partners stay.
+func (s *Service) ReloadPartners() error {
+	if err := s.partners.Reload(); err != nil {
+		return err
+	}
+	s.log.Info("partners reloaded")
+	return nil
+}
+
+// Serve serves until ctx ends, then shuts down gracefully.
+func (s *Service) Serve(ctx context.Context) error {
+	attrs := []any{"grpc", s.GRPCAddr(), "admin", s.AdminAddr()}
+	for _, b := range s.backends {
+		attrs = append(attrs, b.Package, b.Addr)
+	}
+	s.log.Info("serving", attrs...)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.grpc.Serve(gctx) })
+	g.Go(func() error { return s.admin.Serve(gctx) })
+	err := g.Wait()
+	s.close()
+	s.log.Info("stopped")
+	return err
+}
+
+func (s *Service) close() {
+	for _, b := range s.backends {
+		_ = b.Close()
+	}
+	if s.rdb != nil {
+		_ = s.rdb.Close()
+	}
+}
