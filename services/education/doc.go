@@ -1,2 +1,0 @@
-// Package education is the education service; it is not built yet (see the issues).
-package education
