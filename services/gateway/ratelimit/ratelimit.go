@@ -28,7 +28,8 @@ type Limit struct {
 // minute (m), then the burst.
 func ParseLimits(s string) (map[string]Limit, error) {
 	limits := map[string]Limit{}
-	for _, entry := range strings.Split(s, ",") {
+	// Entries are separated by ";" (a struct tag default cannot hold ",") or ",".
+	for _, entry := range strings.FieldsFunc(s, func(r rune) bool { return r == ';' || r == ',' }) {
 		entry = strings.TrimSpace(entry)
 		if entry == "" {
 			continue

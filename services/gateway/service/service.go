@@ -35,14 +35,14 @@ const Name = "gateway"
 type Config struct {
 	GRPCAddr      string        `conf:"default:127.0.0.1:7443,env:GRPC_ADDR,help:gRPC listen address"`
 	AdminAddr     string        `conf:"default:127.0.0.1:7280,env:ADMIN_ADDR,help:metrics and pprof listen address"`
-	Backends      string        `conf:"default:integration.measures.v1=127.0.0.1:7101,env:BACKENDS,help:proto package=backend address pairs (comma-separated)"`
+	Backends      string        `conf:"default:integration.measures.v1=127.0.0.1:7101,env:BACKENDS,help:proto package=backend address pairs separated by semicolons or commas"`
 	PartnersFile  string        `conf:"env:PARTNERS_FILE,help:YAML file of partners with scopes and key hashes (reloaded on SIGHUP)"`
 	PrincipalKeys string        `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys (comma-separated) shared with the services; the first signs"`
 	PrincipalTTL  time.Duration `conf:"default:30s,env:PRINCIPAL_TTL,help:lifetime of the signed principal forwarded with each call"`
 	Timeout       time.Duration `conf:"default:30s,env:CALL_TIMEOUT,help:longest a forwarded unary call may take"`
 	RedisURL      string        `conf:"env:REDIS_URL,mask,help:Redis for rate limits and idempotency keys; empty keeps them in process (one replica only)"`
 	RedisPrefix   string        `conf:"default:integrationsplan:gateway:,env:REDIS_PREFIX,help:prefix of the gateway's Redis keys"`
-	RateLimits    string        `conf:"default:read=100/s:200,write=20/s:40,admin=5/s:10,env:RATE_LIMITS,help:per partner and scope class: class=rate/unit:burst"`
+	RateLimits    string        `conf:"default:read=100/s:200;write=20/s:40;admin=5/s:10,env:RATE_LIMITS,help:per partner and scope class: class=rate/unit:burst separated by semicolons or commas"`
 	// RateLimitFailOpen lets calls through while the rate limit store
 	// fails; false refuses them (UNAVAILABLE).
 	RateLimitFailOpen    bool          `conf:"default:true,env:RATE_LIMIT_FAIL_OPEN,help:let calls through while Redis is down (false refuses them)"`
@@ -54,7 +54,7 @@ type Config struct {
 // backends parses Backends into package → address.
 func (c Config) backends() (map[string]string, error) {
 	out := map[string]string{}
-	for _, pair := range strings.Split(c.Backends, ",") {
+	for _, pair := range strings.FieldsFunc(c.Backends, func(r rune) bool { return r == ';' || r == ',' }) {
 		pair = strings.TrimSpace(pair)
 		if pair == "" {
 			continue
