@@ -2,6 +2,9 @@ package principal
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"strings"
 
 	"google.golang.org/grpc"
@@ -84,3 +87,43 @@ type stream struct {
 }
 
 func (s *stream) Context() context.Context { return s.ctx }
+
+// Settings is what every service's configuration embeds to verify the
+// gateway's principals.
+type Settings struct {
+	// PrincipalKeys verify the principal the gateway signs; without them
+	// (local development) calls need none and object-level rights are off.
+	PrincipalKeys    string `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys separated by commas that verify the gateway's principals"`
+	RequirePrincipal bool   `conf:"default:false,env:REQUIRE_PRINCIPAL,help:refuse calls without a valid principal from the gateway (production)"`
+}
+
+// Config turns the settings into the interceptors' configuration.
+func (s Settings) Config() (Config, error) {
+	keys, err := ParseKeys(s.PrincipalKeys)
+	if err != nil {
+		return Config{}, fmt.Errorf("PRINCIPAL_KEYS: %w", err)
+	}
+	if len(keys) == 0 {
+		if s.RequirePrincipal {
+			return Config{}, errors.New("REQUIRE_PRINCIPAL needs PRINCIPAL_KEYS")
+		}
+		return Config{}, nil
+	}
+	v, err := NewVerifier(keys)
+	if err != nil {
+		return Config{}, err
+	}
+	return Config{Verifier: v, Required: s.RequirePrincipal}, nil
+}
+
+// Interceptors are the interceptors for a service's grpcserver.Config.
+func (s Settings) Interceptors(log *slog.Logger) ([]grpc.UnaryServerInterceptor, []grpc.StreamServerInterceptor, error) {
+	cfg, err := s.Config()
+	if err != nil {
+		return nil, nil, err
+	}
+	if cfg.Verifier == nil {
+		log.Warn("no PRINCIPAL_KEYS: calls are not checked for a principal and object-level rights are off")
+	}
+	return []grpc.UnaryServerInterceptor{UnaryServerInterceptor(cfg)}, []grpc.StreamServerInterceptor{StreamServerInterceptor(cfg)}, nil
+}

@@ -19,6 +19,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/admin"
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	"github.com/integrationsplan/integrationsplan/services/education/adapters"
 	"github.com/integrationsplan/integrationsplan/services/education/app"
@@ -44,6 +45,7 @@ type Config struct {
 	ExampleData     bool          `conf:"default:false,env:EXAMPLE_DATA,help:load the Beispieldaten at start"`
 	DrainDelay      time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	principal.Settings
 }
 
 // Validate reports a configuration that cannot work.
@@ -57,7 +59,8 @@ func (c Config) Validate() error {
 	if _, err := domain.ParseNeighbours(c.Neighbours); err != nil {
 		return fmt.Errorf("NEIGHBOURS: %w", err)
 	}
-	return nil
+	_, err := c.Settings.Config()
+	return err
 }
 
 // Service is a started education service.
@@ -116,8 +119,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		}
 	}
 	reg := admin.NewRegistry()
+	unary, stream, err := cfg.Settings.Interceptors(log)
+	if err != nil {
+		return nil, err
+	}
 	svc.grpc, err = grpcserver.New(grpcserver.Config{
 		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
+		UnaryInterceptors: unary, StreamInterceptors: stream,
 	}, func(r grpc.ServiceRegistrar) {
 		educationv1.RegisterEducationServiceServer(r, ports.NewServer(svc.App))
 	}, educationv1.EducationService_ServiceDesc.ServiceName)

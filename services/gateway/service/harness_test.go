@@ -73,7 +73,7 @@ func startSystem(t testing.TB) *system {
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := measures.Start(ctx, measures.Config{
 		GRPCAddr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", NATSURL: ns.ClientURL(), StreamReplicas: 1,
-		ShutdownTimeout: 5 * time.Second, PrincipalKeys: s.principalKeys, RequirePrincipal: true,
+		ShutdownTimeout: 5 * time.Second, Settings: principal.Settings{PrincipalKeys: s.principalKeys, RequirePrincipal: true},
 	}, quiet)
 	if err != nil {
 		cancel()

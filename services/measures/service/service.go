@@ -38,11 +38,7 @@ type Config struct {
 	ExampleData     bool          `conf:"default:false,env:EXAMPLE_DATA,help:load the Beispieldaten at start"`
 	DrainDelay      time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
-	// PrincipalKeys verify the principal the gateway signs; without them
-	// (local development) calls need none and object-level rights are not
-	// checked.
-	PrincipalKeys    string `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys (comma-separated) that verify the gateway's principals"`
-	RequirePrincipal bool   `conf:"default:false,env:REQUIRE_PRINCIPAL,help:refuse calls without a valid principal from the gateway (production)"`
+	principal.Settings
 }
 
 // Validate reports a configuration that cannot work.
@@ -53,31 +49,8 @@ func (c Config) Validate() error {
 	if c.NATSURL == "" {
 		return errors.New("NATS_URL is required")
 	}
-	keys, err := principal.ParseKeys(c.PrincipalKeys)
-	if err != nil {
-		return fmt.Errorf("PRINCIPAL_KEYS: %w", err)
-	}
-	if c.RequirePrincipal && len(keys) == 0 {
-		return errors.New("REQUIRE_PRINCIPAL needs PRINCIPAL_KEYS")
-	}
-	return nil
-}
-
-// principals configures the verification of the gateway's principals.
-func (c Config) principals(log *slog.Logger) (principal.Config, error) {
-	keys, err := principal.ParseKeys(c.PrincipalKeys)
-	if err != nil {
-		return principal.Config{}, err
-	}
-	if len(keys) == 0 {
-		log.Warn("no PRINCIPAL_KEYS: calls are not checked for a principal and object-level rights are off")
-		return principal.Config{}, nil
-	}
-	v, err := principal.NewVerifier(keys)
-	if err != nil {
-		return principal.Config{}, err
-	}
-	return principal.Config{Verifier: v, Required: c.RequirePrincipal}, nil
+	_, err := c.Settings.Config()
+	return err
 }
 
 // Service is a started measures service.
@@ -135,14 +108,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 			return nil, fmt.Errorf("load example data: %w", err)
 		}
 	}
-	principals, err := cfg.principals(log)
+	unary, stream, err := cfg.Settings.Interceptors(log)
 	if err != nil {
 		return nil, err
 	}
 	svc.grpc, err = grpcserver.New(grpcserver.Config{
 		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
-		UnaryInterceptors:  []grpc.UnaryServerInterceptor{principal.UnaryServerInterceptor(principals)},
-		StreamInterceptors: []grpc.StreamServerInterceptor{principal.StreamServerInterceptor(principals)},
+		UnaryInterceptors: unary, StreamInterceptors: stream,
 	}, func(r grpc.ServiceRegistrar) {
 		measuresv1.RegisterMeasureServiceServer(r, ports.NewServer(svc.App))
 	}, measuresv1.MeasureService_ServiceDesc.ServiceName)
