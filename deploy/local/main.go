@@ -1,6 +1,6 @@
 // Command local runs the whole system on one machine: an embedded NATS
-// server with its data in INTEGRATIONSPLAN_DATA_DIR and every service, with
-// the Beispieldaten loaded. `make run` starts it.
+// server with its data in INTEGRATIONSPLAN_DATA_DIR, every service and the
+// gateway, with the Beispieldaten loaded. `make run` starts it.
 package main
 
 import (
@@ -9,22 +9,34 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/integrationsplan/integrationsplan/platform/natsembed"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	"github.com/integrationsplan/integrationsplan/platform/process"
+	education "github.com/integrationsplan/integrationsplan/services/education/service"
+	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
+	gateway "github.com/integrationsplan/integrationsplan/services/gateway/service"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
 type config struct {
-	DataDir      string `conf:"default:data,env:INTEGRATIONSPLAN_DATA_DIR,help:where the embedded NATS server keeps the event streams"`
-	NATSAddr     string `conf:"default:127.0.0.1,env:NATS_HOST,help:embedded NATS listen host"`
-	NATSPort     int    `conf:"default:7222,env:NATS_PORT,help:embedded NATS client port"`
-	MeasuresGRPC string `conf:"default:127.0.0.1:7101,env:MEASURES_GRPC_ADDR,help:measures gRPC listen address"`
-	MeasuresAdm  string `conf:"default:127.0.0.1:7201,env:MEASURES_ADMIN_ADDR,help:measures metrics and pprof listen address"`
-	ExampleData  bool   `conf:"default:true,env:EXAMPLE_DATA,help:load the Beispieldaten"`
+	DataDir       string `conf:"default:data,env:INTEGRATIONSPLAN_DATA_DIR,help:where the embedded NATS server and the example credentials are kept"`
+	NATSAddr      string `conf:"default:127.0.0.1,env:NATS_HOST,help:embedded NATS listen host"`
+	NATSPort      int    `conf:"default:7222,env:NATS_PORT,help:embedded NATS client port"`
+	MeasuresGRPC  string `conf:"default:127.0.0.1:7101,env:MEASURES_GRPC_ADDR,help:measures gRPC listen address"`
+	MeasuresAdm   string `conf:"default:127.0.0.1:7201,env:MEASURES_ADMIN_ADDR,help:measures metrics and pprof listen address"`
+	EducationGRPC string `conf:"default:127.0.0.1:7102,env:EDUCATION_GRPC_ADDR,help:education gRPC listen address"`
+	EducationAdm  string `conf:"default:127.0.0.1:7202,env:EDUCATION_ADMIN_ADDR,help:education metrics and pprof listen address"`
+	GatewayGRPC   string `conf:"default:127.0.0.1:7443,env:GATEWAY_GRPC_ADDR,help:gateway gRPC listen address"`
+	GatewayAdm    string `conf:"default:127.0.0.1:7280,env:GATEWAY_ADMIN_ADDR,help:gateway metrics and pprof listen address"`
+	RedisURL      string `conf:"env:REDIS_URL,mask,help:Redis for the gateway's rate limits and idempotency keys; empty keeps them in process"`
+	ExampleData   bool   `conf:"default:true,env:EXAMPLE_DATA,help:load the Beispieldaten"`
 	process.Logging
 }
 
@@ -50,9 +62,45 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
 	natsURL := ns.ClientURL()
 
+	backends := map[string]string{"integration.measures.v1": cfg.MeasuresGRPC, "integration.education.v1": cfg.EducationGRPC}
+	packages := make([]string, 0, len(backends))
+	var backendList []string
+	for pkg, addr := range backends {
+		packages = append(packages, pkg)
+		backendList = append(backendList, pkg+"="+addr)
+	}
+	cat, err := catalog.Load(protoregistry.GlobalFiles, packages)
+	if err != nil {
+		return err
+	}
+	creds, err := ensureCredentials(filepath.Join(dataDir, "gateway"), cat)
+	if err != nil {
+		return fmt.Errorf("example credentials: %w", err)
+	}
+	// Locally the services also take calls without a principal (direct
+	// grpcurl); through the gateway they check the one it signs.
+	principals := principal.Settings{PrincipalKeys: creds.PrincipalKey}
+
 	m, err := measures.Start(ctx, measures.Config{
 		GRPCAddr: cfg.MeasuresGRPC, AdminAddr: cfg.MeasuresAdm, NATSURL: natsURL, StreamReplicas: 1,
-		ExampleData: cfg.ExampleData, ShutdownTimeout: 10 * time.Second,
+		ExampleData: cfg.ExampleData, ShutdownTimeout: 10 * time.Second, Settings: principals,
+	}, log)
+	if err != nil {
+		return err
+	}
+	e, err := education.Start(ctx, education.Config{
+		GRPCAddr: cfg.EducationGRPC, AdminAddr: cfg.EducationAdm, NATSURL: natsURL, StreamReplicas: 1,
+		Neighbours: education.DefaultNeighbours, ExampleData: cfg.ExampleData, ShutdownTimeout: 10 * time.Second, Settings: principals,
+	}, log)
+	if err != nil {
+		return err
+	}
+	g, err := gateway.Start(ctx, gateway.Config{
+		GRPCAddr: cfg.GatewayGRPC, AdminAddr: cfg.GatewayAdm, Backends: strings.Join(backendList, ";"),
+		PartnersFile: creds.PartnersFile, PrincipalKeys: creds.PrincipalKey, PrincipalTTL: 30 * time.Second,
+		Timeout: 30 * time.Second, RedisURL: cfg.RedisURL, RedisPrefix: "integrationsplan:local:",
+		RateLimits: ratelimit.DefaultLimits, RateLimitFailOpen: true,
+		IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 10 * time.Second,
 	}, log)
 	if err != nil {
 		return err
@@ -61,19 +109,32 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	fmt.Printf(`
 Integrationsplan läuft (Beispieldaten: %v). Daten: %s
 
-  NATS (embedded)     %s      nats sub 'integration.>' --server %s
-  measures gRPC       %s
-  measures admin      http://%s/metrics
+  gateway gRPC        %s      the public entry: API key required
+  measures gRPC       %s      direct, for development
+  education gRPC      %s      direct, for development
+  NATS (embedded)     %s
+  metrics             http://%s/metrics  http://%s/metrics  http://%s/metrics
+
+Example API keys (Beispieldaten, kept in %s):
+  beispiel-landkreis  (all scopes)                 %s
+  beispiel-backnang   (reads, its own adoptions)   %s
+  beispiel-dashboard  (reads only)                 %s
 
 Try:
-  grpcurl -plaintext %s list
-  grpcurl -plaintext -d '{"parent":"measures/m-1-3"}' %s integration.measures.v1.MeasureService/ListAdoptions
+  grpcurl -plaintext -H 'authorization: Bearer %s' %s list
+  grpcurl -plaintext -H 'authorization: Bearer %s' -d '{"parent":"measures/m-1-3"}' %s integration.measures.v1.MeasureService/ListAdoptions
+  nats sub 'integration.>' --stream INTEGRATION_MEASURES --new --server %s
 
 Ctrl-C stops everything gracefully.
 
-`, cfg.ExampleData, dataDir, natsURL, natsURL, m.GRPCAddr(), m.AdminAddr(), m.GRPCAddr(), m.GRPCAddr())
+`, cfg.ExampleData, dataDir, g.GRPCAddr(), m.GRPCAddr(), e.GRPCAddr(), natsURL,
+		m.AdminAddr(), e.AdminAddr(), g.AdminAddr(), filepath.Join(dataDir, "gateway"),
+		creds.Keys["beispiel-landkreis"], creds.Keys["beispiel-backnang"], creds.Keys["beispiel-dashboard"],
+		creds.Keys["beispiel-dashboard"], g.GRPCAddr(), creds.Keys["beispiel-dashboard"], g.GRPCAddr(), natsURL)
 
-	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return m.Serve(gctx) })
-	return g.Wait()
+	group, gctx := errgroup.WithContext(ctx)
+	group.Go(func() error { return g.Serve(gctx) })
+	group.Go(func() error { return m.Serve(gctx) })
+	group.Go(func() error { return e.Serve(gctx) })
+	return group.Wait()
 }

@@ -17,6 +17,7 @@ import (
 
 	apiv1 "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	// The backends' descriptors; a new backend adds its package here.
+	_ "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 )
 

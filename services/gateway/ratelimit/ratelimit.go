@@ -23,6 +23,10 @@ type Limit struct {
 	Period time.Duration
 }
 
+// DefaultLimits is the default of RATE_LIMITS (the gateway's Config tag
+// repeats it: tags cannot name constants).
+const DefaultLimits = "read=100/s:200;write=20/s:40;admin=5/s:10"
+
 // ParseLimits reads limits per scope class, e.g.
 // "read=100/s:200,write=20/s:40,admin=60/m:10": rate per second (s) or
 // minute (m), then the burst.
