@@ -12,13 +12,13 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 
 	"github.com/integrationsplan/integrationsplan/platform/admin"
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
+	"github.com/integrationsplan/integrationsplan/platform/natsconn"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	"github.com/integrationsplan/integrationsplan/services/education/adapters"
@@ -82,21 +82,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	}
 	neighbours, _ := domain.ParseNeighbours(cfg.Neighbours)
 	log = log.With("service", Name)
-	nc, err := nats.Connect(cfg.NATSURL, nats.Name(Name), nats.MaxReconnects(-1),
-		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) { log.Warn("NATS disconnected", "error", err) }),
-		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("NATS reconnected", "url", c.ConnectedUrlRedacted()) }))
+	nc, js, err := natsconn.Connect(cfg.NATSURL, Name, log)
 	if err != nil {
-		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATSURL, err)
+		return nil, err
 	}
 	defer func() {
 		if err != nil {
 			nc.Close()
 		}
 	}()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		return nil, err
-	}
 	store, err := eventstore.Open(ctx, js, eventstore.Config{Service: Name, Replicas: cfg.StreamReplicas})
 	if err != nil {
 		return nil, err
