@@ -22,6 +22,10 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/telemetry"
 )
 
+// version and revision identify the build; the image build sets them with
+// -ldflags "-X github.com/integrationsplan/integrationsplan/platform/process.version=…".
+var version, revision = "dev", "unknown"
+
 // Logging is the part of every configuration that sets up the logger; embed
 // it in a binary's configuration struct.
 type Logging struct {
@@ -57,6 +61,7 @@ func start(name string, cfg Config, run func(context.Context, *slog.Logger) erro
 	if err != nil {
 		return fmt.Errorf("LOG_FORMAT/LOG_LEVEL: %w", err)
 	}
+	log.Info("starting", "version", version, "revision", revision)
 	if out, err := conf.String(cfg); err == nil {
 		log.Info("configuration", "config", "\n"+out)
 	}
