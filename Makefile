@@ -30,9 +30,11 @@ lint: check-generated ## buf lint and breaking check, gofmt, go vet.
 generate: ## Regenerate Go code from proto/.
 	cd proto && $(TOOL) buf generate
 
+GENERATED := proto services/gateway/gen
+
 check-generated: generate ## Fail if the committed generated code is stale.
-	@git diff --exit-code -- proto || { echo "generated code is stale: run make generate and commit"; exit 1; }
-	@test -z "$$(git status --porcelain --untracked-files=all -- proto)" || { git status --short -- proto; echo "generated files not committed"; exit 1; }
+	@git diff --exit-code -- $(GENERATED) || { echo "generated code is stale: run make generate and commit"; exit 1; }
+	@test -z "$$(git status --porcelain --untracked-files=all -- $(GENERATED))" || { git status --short -- $(GENERATED); echo "generated files not committed"; exit 1; }
 
 tidy: ## go mod tidy in every module.
 	@for m in $(MODULES); do (cd $$m && GOWORK=off go mod tidy); done

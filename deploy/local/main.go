@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -20,7 +19,6 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/process"
 	education "github.com/integrationsplan/integrationsplan/services/education/service"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
-	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
 	gateway "github.com/integrationsplan/integrationsplan/services/gateway/service"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
@@ -35,6 +33,7 @@ type config struct {
 	EducationAdm  string `conf:"default:127.0.0.1:7202,env:EDUCATION_ADMIN_ADDR,help:education metrics and pprof listen address"`
 	GatewayGRPC   string `conf:"default:127.0.0.1:7443,env:GATEWAY_GRPC_ADDR,help:gateway gRPC listen address"`
 	GatewayAdm    string `conf:"default:127.0.0.1:7280,env:GATEWAY_ADMIN_ADDR,help:gateway metrics and pprof listen address"`
+	GatewayHTTP   string `conf:"default:127.0.0.1:7080,env:GATEWAY_HTTP_ADDR,help:gateway JSON and Server-Sent Events listen address"`
 	RedisURL      string `conf:"env:REDIS_URL,mask,help:Redis for the gateway's rate limits and idempotency keys; empty keeps them in process"`
 	ExampleData   bool   `conf:"default:true,env:EXAMPLE_DATA,help:load the Beispieldaten"`
 	process.Logging
@@ -69,7 +68,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 		packages = append(packages, pkg)
 		backendList = append(backendList, pkg+"="+addr)
 	}
-	cat, err := catalog.Load(protoregistry.GlobalFiles, packages)
+	// The example partners get their scopes from every RPC they may call,
+	// the gateway's own (event subscriptions) included.
+	cat, err := catalog.Load(protoregistry.GlobalFiles, append(packages, catalog.GatewayPackage))
 	if err != nil {
 		return err
 	}
@@ -81,27 +82,30 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	// grpcurl); through the gateway they check the one it signs.
 	principals := principal.Settings{PrincipalKeys: creds.PrincipalKey}
 
-	m, err := measures.Start(ctx, measures.Config{
-		GRPCAddr: cfg.MeasuresGRPC, AdminAddr: cfg.MeasuresAdm, NATSURL: natsURL, StreamReplicas: 1,
-		ExampleData: cfg.ExampleData, ShutdownTimeout: 10 * time.Second, Settings: principals,
-	}, log)
+	var mc measures.Config
+	var ec education.Config
+	var gc gateway.Config
+	for _, c := range []any{&mc, &ec, &gc} {
+		if err := process.Defaults(c); err != nil {
+			return err
+		}
+	}
+	mc.GRPCAddr, mc.AdminAddr, mc.NATSURL, mc.ExampleData, mc.Settings = cfg.MeasuresGRPC, cfg.MeasuresAdm, natsURL, cfg.ExampleData, principals
+	ec.GRPCAddr, ec.AdminAddr, ec.NATSURL, ec.ExampleData, ec.Settings = cfg.EducationGRPC, cfg.EducationAdm, natsURL, cfg.ExampleData, principals
+	gc.GRPCAddr, gc.AdminAddr, gc.HTTPAddr, gc.NATSURL = cfg.GatewayGRPC, cfg.GatewayAdm, cfg.GatewayHTTP, natsURL
+	gc.Backends, gc.PartnersFile, gc.PrincipalKeys = strings.Join(backendList, ";"), creds.PartnersFile, creds.PrincipalKey
+	gc.RedisURL, gc.RedisPrefix = cfg.RedisURL, "integrationsplan:local:"
+	gc.EventServices = "measures;education"
+
+	m, err := measures.Start(ctx, mc, log)
 	if err != nil {
 		return err
 	}
-	e, err := education.Start(ctx, education.Config{
-		GRPCAddr: cfg.EducationGRPC, AdminAddr: cfg.EducationAdm, NATSURL: natsURL, StreamReplicas: 1,
-		Neighbours: education.DefaultNeighbours, ExampleData: cfg.ExampleData, ShutdownTimeout: 10 * time.Second, Settings: principals,
-	}, log)
+	e, err := education.Start(ctx, ec, log)
 	if err != nil {
 		return err
 	}
-	g, err := gateway.Start(ctx, gateway.Config{
-		GRPCAddr: cfg.GatewayGRPC, AdminAddr: cfg.GatewayAdm, Backends: strings.Join(backendList, ";"),
-		PartnersFile: creds.PartnersFile, PrincipalKeys: creds.PrincipalKey, PrincipalTTL: 30 * time.Second,
-		Timeout: 30 * time.Second, RedisURL: cfg.RedisURL, RedisPrefix: "integrationsplan:local:",
-		RateLimits: ratelimit.DefaultLimits, RateLimitFailOpen: true,
-		IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 10 * time.Second,
-	}, log)
+	g, err := gateway.Start(ctx, gc, log)
 	if err != nil {
 		return err
 	}
@@ -110,6 +114,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 Integrationsplan läuft (Beispieldaten: %v). Daten: %s
 
   gateway gRPC        %s      the public entry: API key required
+  gateway HTTP        http://%s   JSON (POST /<service>/<method>) and /v1/events (SSE)
   measures gRPC       %s      direct, for development
   education gRPC      %s      direct, for development
   NATS (embedded)     %s
@@ -127,7 +132,7 @@ Try:
 
 Ctrl-C stops everything gracefully.
 
-`, cfg.ExampleData, dataDir, g.GRPCAddr(), m.GRPCAddr(), e.GRPCAddr(), natsURL,
+`, cfg.ExampleData, dataDir, g.GRPCAddr(), cfg.GatewayHTTP, m.GRPCAddr(), e.GRPCAddr(), natsURL,
 		m.AdminAddr(), e.AdminAddr(), g.AdminAddr(), filepath.Join(dataDir, "gateway"),
 		creds.Keys["beispiel-landkreis"], creds.Keys["beispiel-backnang"], creds.Keys["beispiel-dashboard"],
 		creds.Keys["beispiel-dashboard"], g.GRPCAddr(), creds.Keys["beispiel-dashboard"], g.GRPCAddr(), natsURL)

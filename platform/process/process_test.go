@@ -33,3 +33,19 @@ func TestParseErrorNamesTheVariable(t *testing.T) {
 		})
 	}
 }
+
+func TestDefaultsMatchConf(t *testing.T) {
+	var fromConf, fromDefaults testConfig
+	if _, err := conf.Parse("", &fromConf); err != nil {
+		t.Fatal(err)
+	}
+	if err := Defaults(&fromDefaults); err != nil {
+		t.Fatal(err)
+	}
+	if fromConf != fromDefaults {
+		t.Fatalf("conf: %+v, Defaults: %+v", fromConf, fromDefaults)
+	}
+	if fromDefaults.Replicas != 1 || fromDefaults.Delay != time.Second || fromDefaults.LogFormat != "text" {
+		t.Fatalf("defaults not set: %+v", fromDefaults)
+	}
+}

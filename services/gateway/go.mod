@@ -11,6 +11,7 @@ replace github.com/integrationsplan/integrationsplan/services/measures => ../mea
 require (
 	github.com/ardanlabs/conf/v3 v3.10.0
 	github.com/go-redis/redis_rate/v10 v10.0.1
+	github.com/grpc-ecosystem/grpc-gateway/v2 v2.33.0
 	github.com/integrationsplan/integrationsplan/platform v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/proto v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/services/measures v0.0.0-00010101000000-000000000000
@@ -52,8 +53,9 @@ require (
 	go.opentelemetry.io/otel/trace v1.47.0 // indirect
 	go.uber.org/atomic v1.12.0 // indirect
 	golang.org/x/crypto v0.58.0 // indirect
-	golang.org/x/net v0.60.0 // indirect
+	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
 	golang.org/x/time v0.16.0 // indirect
+	google.golang.org/genproto/googleapis/api v0.0.0-20261026165753-2ffab32bce7e // indirect
 )

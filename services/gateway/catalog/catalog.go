@@ -18,8 +18,14 @@ import (
 	apiv1 "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	// The backends' descriptors; a new backend adds its package here.
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
+	_ "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
+	// The gateway's own services (events), served by the gateway itself.
+	_ "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 )
+
+// GatewayPackage is the package of the services the gateway serves itself.
+const GatewayPackage = "integration.gateway.v1"
 
 // PackagePrefix starts the proto package of every public service.
 const PackagePrefix = "integration."
@@ -42,6 +48,11 @@ type Method struct {
 	// and then nobody may call it.
 	Scope                        string
 	ClientStreams, ServerStreams bool
+	// PersonalData marks an RPC that reads or changes personal data: it
+	// needs a stated purpose and is audited (see PersonalData).
+	PersonalData bool
+	// Input is the request message.
+	Input protoreflect.MessageDescriptor
 }
 
 // Unary reports whether the RPC takes one request and returns one response.
@@ -91,6 +102,7 @@ func Load(files *protoregistry.Files, packages []string) (*Catalog, error) {
 					Package:  pkg, Scope: RequiredScope(md),
 					ClientStreams: md.IsStreamingClient(), ServerStreams: md.IsStreamingServer(),
 				}
+				m.PersonalData, m.Input = PersonalData(md, m.Scope), md.Input()
 				c.methods[m.FullName] = m
 			}
 		}
@@ -130,4 +142,33 @@ func RequiredScope(md protoreflect.MethodDescriptor) string {
 	}
 	scope, _ := proto.GetExtension(opts, apiv1.E_RequiredScope).(string)
 	return scope
+}
+
+// personalScopes end the scopes of RPCs on personal data.
+var personalScopes = []string{".participants.write", ".participants.read", ".cases.write", ".cases.read"}
+
+// personalNouns end the names of RPCs on personal data (GetParticipant,
+// EraseParticipant, ListCases, AdvanceCase, …).
+var personalNouns = []string{"Participant", "Participants", "Case", "Cases"}
+
+// PersonalData reports whether md reads or changes personal data: its proto
+// says so with (integration.api.v1.personal_data) = true, or, for protos
+// not annotated yet, its scope or its name points at participants or cases.
+func PersonalData(md protoreflect.MethodDescriptor, scope string) bool {
+	if opts, ok := md.Options().(*descriptorpb.MethodOptions); ok && opts != nil {
+		if marked, _ := proto.GetExtension(opts, apiv1.E_PersonalData).(bool); marked {
+			return true
+		}
+	}
+	for _, s := range personalScopes {
+		if strings.HasSuffix(scope, s) {
+			return true
+		}
+	}
+	for _, n := range personalNouns {
+		if strings.HasSuffix(string(md.Name()), n) {
+			return true
+		}
+	}
+	return false
 }

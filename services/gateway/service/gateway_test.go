@@ -244,6 +244,11 @@ func TestConfigIsValidated(t *testing.T) {
 		"bad redis url":     func(c *service.Config) { c.RedisURL = "http://127.0.0.1" },
 		"missing partners":  func(c *service.Config) { c.PartnersFile = s.partnersFile + ".missing" },
 		"zero call timeout": func(c *service.Config) { c.Timeout = 0 },
+		"nats down":         func(c *service.Config) { c.NATSURL = "nats://" + closedAddr(t) },
+		"no event services": func(c *service.Config) { c.EventServices = ";" },
+		"bad event service": func(c *service.Config) { c.EventServices = "Measures" },
+		"negative beat":     func(c *service.Config) { c.Heartbeat = -time.Second },
+		"two replicas":      func(c *service.Config) { c.StreamReplicas = 2 },
 	} {
 		cfg := s.config()
 		mod(&cfg)

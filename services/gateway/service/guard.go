@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
+	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
+	"github.com/integrationsplan/integrationsplan/services/gateway/audit"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
 	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
@@ -26,6 +30,8 @@ const (
 	ReplayedHeader = "idempotent-replayed"
 	// maxIdempotencyKey bounds the key's length.
 	maxIdempotencyKey = 255
+	// requestIDHeader is the caller's request ID, kept in audit records.
+	requestIDHeader = "x-request-id"
 )
 
 const (
@@ -36,11 +42,15 @@ const (
 // guard authenticates partners, checks scopes and rate limits, and signs
 // the principal forwarded to the backends.
 type guard struct {
-	catalog  *catalog.Catalog
+	catalog *catalog.Catalog
+	// own lists the RPCs the gateway serves itself (events).
+	own      *catalog.Catalog
+	audit    *audit.Recorder
 	partners *auth.Keyring
 	limiter  *ratelimit.Limiter
 	signer   *principal.Signer
 	idem     *idempotency.Guard
+	log      *slog.Logger
 }
 
 // unary guards the gateway's own unary RPCs: health is open to probes;
@@ -66,8 +76,68 @@ func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 		if err := g.authorize(ss.Context(), p, info.FullMethod); err != nil {
 			return err
 		}
+		if m, _ := g.method(info.FullMethod); m.PersonalData {
+			purpose, err := audit.Purpose(metadata.ValueFromIncomingContext(ss.Context(), audit.PurposeHeader))
+			if err != nil {
+				return err
+			}
+			// A unary call is recorded with the resources of its request
+			// when it is forwarded (audited); a stream here, without them.
+			if !m.Unary() {
+				if err := g.record(ss.Context(), p, m, purpose, nil); err != nil {
+					return err
+				}
+			}
+		}
 	}
 	return handler(srv, &partnerStream{ServerStream: ss, ctx: auth.NewContext(ss.Context(), p)})
+}
+
+// method looks an RPC up among the forwarded ones and the gateway's own.
+func (g *guard) method(fullName string) (catalog.Method, bool) {
+	if m, ok := g.catalog.Method(fullName); ok {
+		return m, true
+	}
+	return g.own.Method(fullName)
+}
+
+// audited records a unary call on personal data, with the resources its
+// request names, before it is forwarded: no personal data leaves a service
+// without its record. A call whose record cannot be stored is refused.
+func (g *guard) audited(next proxy.Invoke) proxy.Invoke {
+	return func(ctx context.Context, c proxy.Call) ([]byte, error) {
+		if !c.Method.PersonalData {
+			return next(ctx, c)
+		}
+		p, ok := auth.FromContext(ctx)
+		if !ok {
+			return nil, errors.New("gateway: audit without a partner")
+		}
+		// The guard checked the purpose already.
+		purpose, err := audit.Purpose(metadata.ValueFromIncomingContext(ctx, audit.PurposeHeader))
+		if err != nil {
+			return nil, err
+		}
+		if err := g.record(ctx, p, c.Method, purpose, audit.Resources(c.Method.Input, c.Request)); err != nil {
+			return nil, err
+		}
+		return next(ctx, c)
+	}
+}
+
+func (g *guard) record(ctx context.Context, p *auth.Partner, m catalog.Method, purpose string, resources []string) error {
+	rec := &gatewayv1.AccessRecorded{
+		Partner: p.ID, Method: m.FullName, Resources: resources, Purpose: purpose, Scope: m.Scope,
+	}
+	if ids := metadata.ValueFromIncomingContext(ctx, requestIDHeader); len(ids) == 1 && len(ids[0]) <= 128 {
+		rec.RequestId = ids[0]
+	}
+	if _, err := g.audit.Record(ctx, rec); err != nil {
+		g.log.Error("audit record not stored; the call on personal data is refused", "partner", p.ID, "method", m.FullName, "error", err)
+		return &apierr.Error{Kind: apierr.KindUnavailable, RetryAfter: time.Second,
+			Message: "the access to personal data cannot be recorded right now, so the call was not run; retry later"}
+	}
+	return nil
 }
 
 func (g *guard) authenticate(ctx context.Context) (*auth.Partner, error) {
@@ -82,7 +152,7 @@ func (g *guard) authenticate(ctx context.Context) (*auth.Partner, error) {
 // authorize checks the RPC's scope (default deny: an RPC without one is
 // refused) and the partner's rate limit for the scope's class.
 func (g *guard) authorize(ctx context.Context, p *auth.Partner, method string) error {
-	m, ok := g.catalog.Method(method)
+	m, ok := g.method(method)
 	if !ok {
 		return apierr.PermissionDenied("%s is not a public RPC", method)
 	}
@@ -115,6 +185,10 @@ func (g *guard) outgoing(ctx context.Context, m catalog.Method, in metadata.MD) 
 	delete(in, "authorization")
 	delete(in, principal.MetadataKey)
 	delete(in, IdempotencyKeyHeader)
+	// The JSON/HTTP side adds the client's address; the services need
+	// neither it nor its trail.
+	delete(in, "x-forwarded-for")
+	delete(in, "x-forwarded-host")
 	token, err := g.signer.Sign(p.Principal(), m.FullName)
 	if err != nil {
 		return nil, err

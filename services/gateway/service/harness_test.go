@@ -22,6 +22,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
+	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/service"
@@ -36,7 +37,9 @@ const (
 	backnang = "backnang"
 	kreis    = "kreis"
 	reader   = "reader"
-	m25      = "measures/m-2-5"
+	// caseworker handles education participants (personal data).
+	caseworker = "caseworker"
+	m25        = "measures/m-2-5"
 )
 
 // system is embedded NATS, the measures service requiring principals, and
@@ -49,18 +52,21 @@ type system struct {
 	partnersFile  string
 	keys          map[string]string
 	stream        jetstream.Stream
+	natsURL       string
+	js            jetstream.JetStream
 }
 
 func startSystem(t testing.TB) *system {
 	t.Helper()
 	ns := natstest.Start(t)
-	s := &system{t: t, principalKeys: principal.NewKey(), keys: map[string]string{}}
+	s := &system{t: t, principalKeys: principal.NewKey(), keys: map[string]string{}, natsURL: ns.ClientURL()}
 	var partners strings.Builder
 	partners.WriteString("partners:\n")
 	for _, p := range []struct{ id, scopes, actsFor string }{
 		{backnang, "[measures.read, measures.adoptions.write]", "{actor: backnang}"},
 		{kreis, "[measures.read, measures.adoptions.write, measures.admin]", "{actor: landkreis}"},
-		{reader, "[measures.read]", "{}"},
+		{reader, "[measures.read, events.read]", "{}"},
+		{caseworker, "[education.read, education.participants.write, events.read]", "{provider: vhs}"},
 	} {
 		key, hash := auth.NewKey()
 		s.keys[p.id] = key
@@ -94,6 +100,7 @@ func startSystem(t testing.TB) *system {
 	}
 	t.Cleanup(s.stopMeasures)
 	_, js := ns.Connect(t)
+	s.js = js
 	if s.stream, err = js.Stream(context.Background(), eventstore.StreamName(measures.Name)); err != nil {
 		t.Fatal(err)
 	}
@@ -110,6 +117,8 @@ func (s *system) config() service.Config {
 		PrincipalKeys: s.principalKeys, PrincipalTTL: 30 * time.Second, Timeout: 10 * time.Second,
 		RedisPrefix: "unused:", RateLimits: "read=100/s:200,write=100/s:200,admin=100/s:200", RateLimitFailOpen: true,
 		IdempotencyRetention: 24 * time.Hour, ShutdownTimeout: 5 * time.Second,
+		HTTPAddr: "127.0.0.1:0", NATSURL: s.natsURL, StreamReplicas: 1,
+		EventServices: "measures,education,labour", Heartbeat: 15 * time.Second,
 	}
 }
 
@@ -117,7 +126,10 @@ func (s *system) config() service.Config {
 type gateway struct {
 	svc    *service.Service
 	client pb.MeasureServiceClient
+	events gatewayv1.EventServiceClient
 	conn   *grpc.ClientConn
+	// httpURL is the HTTP side's base URL, e.g. http://127.0.0.1:34567.
+	httpURL string
 }
 
 func (s *system) startGateway(cfg service.Config) *gateway {
@@ -142,7 +154,8 @@ func (s *system) startGateway(cfg service.Config) *gateway {
 			t.Errorf("gateway: %v", err)
 		}
 	})
-	return &gateway{svc: svc, client: pb.NewMeasureServiceClient(conn), conn: conn}
+	return &gateway{svc: svc, client: pb.NewMeasureServiceClient(conn), events: gatewayv1.NewEventServiceClient(conn), conn: conn,
+		httpURL: "http://" + svc.HTTPAddr()}
 }
 
 // as is a context calling as partner, with optional extra metadata pairs.

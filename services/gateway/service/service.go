@@ -1,6 +1,7 @@
 // Package service wires the gateway together: partners and keys, the
 // catalog of RPCs, the backends, rate limits and idempotency (Redis or in
-// process), the gRPC server and the admin server.
+// process), event subscriptions and the audit on NATS, the gRPC server, the
+// HTTP server (JSON and Server-Sent Events) and the admin server.
 package service
 
 import (
@@ -8,20 +9,29 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/integrationsplan/integrationsplan/platform/admin"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
+	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
+	"github.com/integrationsplan/integrationsplan/services/gateway/audit"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/events"
+	"github.com/integrationsplan/integrationsplan/services/gateway/httpapi"
 	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
 	"github.com/integrationsplan/integrationsplan/services/gateway/proxy"
 	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
@@ -47,6 +57,11 @@ type Config struct {
 	// fails; false refuses them (UNAVAILABLE).
 	RateLimitFailOpen    bool          `conf:"default:true,env:RATE_LIMIT_FAIL_OPEN,help:let calls through while Redis is down (false refuses them)"`
 	IdempotencyRetention time.Duration `conf:"default:24h,env:IDEMPOTENCY_RETENTION,help:how long a mutation's response is kept for retries with the same idempotency-key"`
+	HTTPAddr             string        `conf:"default:127.0.0.1:7080,env:HTTP_ADDR,help:HTTP listen address (JSON/HTTP and Server-Sent Events at /v1/events)"`
+	NATSURL              string        `conf:"default:nats://127.0.0.1:7222,env:NATS_URL,help:NATS server or cluster URLs separated by commas (event subscriptions and the audit stream)"`
+	StreamReplicas       int           `conf:"default:1,env:STREAM_REPLICAS,help:replicas of the gateway's audit stream (3 in a production cluster)"`
+	EventServices        string        `conf:"default:measures;education;labour,env:EVENT_SERVICES,help:services whose event streams can be subscribed to (separated by semicolons or commas)"`
+	Heartbeat            time.Duration `conf:"default:15s,env:HEARTBEAT_INTERVAL,help:interval of heartbeats on quiet event subscriptions (gRPC and SSE)"`
 	DrainDelay           time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout      time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
 }
@@ -71,8 +86,56 @@ func (c Config) backends() (map[string]string, error) {
 	return out, nil
 }
 
+// eventServices parses EventServices.
+func (c Config) eventServices() []string {
+	var out []string
+	for _, s := range strings.FieldsFunc(c.EventServices, func(r rune) bool { return r == ';' || r == ',' }) {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// withDefaults fills the newer settings a program may leave unset when it
+// builds a Config itself (the local launcher) with the defaults of their
+// tags; cmd/gateway always sets them.
+func (c Config) withDefaults() Config {
+	if c.HTTPAddr == "" {
+		c.HTTPAddr = "127.0.0.1:7080"
+	}
+	if c.NATSURL == "" {
+		c.NATSURL = "nats://127.0.0.1:7222"
+	}
+	if c.StreamReplicas == 0 {
+		c.StreamReplicas = 1
+	}
+	if c.EventServices == "" {
+		c.EventServices = "measures;education;labour"
+	}
+	if c.Heartbeat == 0 {
+		c.Heartbeat = 15 * time.Second
+	}
+	return c
+}
+
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
+	if c.NATSURL == "" {
+		return errors.New("NATS_URL is required (event subscriptions and the audit of personal data need it)")
+	}
+	if c.StreamReplicas != 1 && c.StreamReplicas != 3 && c.StreamReplicas != 5 {
+		return fmt.Errorf("STREAM_REPLICAS must be 1, 3 or 5, got %d", c.StreamReplicas)
+	}
+	if c.Heartbeat <= 0 {
+		return errors.New("HEARTBEAT_INTERVAL must be positive")
+	}
+	if c.HTTPAddr == "" {
+		return errors.New("HTTP_ADDR is required")
+	}
+	if len(c.eventServices()) == 0 {
+		return errors.New("EVENT_SERVICES names no service")
+	}
 	if c.PartnersFile == "" {
 		return errors.New("PARTNERS_FILE is required")
 	}
@@ -99,18 +162,28 @@ type Service struct {
 	partners *auth.Keyring
 	backends []*proxy.Backend
 	rdb      *redis.Client
+	nc       *nats.Conn
 	grpc     *grpcserver.Server
 	admin    *admin.Server
+	// self is the HTTP side's connection to the gateway's own gRPC endpoint.
+	self *grpc.ClientConn
+	http *http.Server
+	lis  net.Listener
+	// stopping ends the event subscriptions at shutdown.
+	stopping context.Context
+	stop     context.CancelFunc
 }
 
 // Start loads the partners, prepares the backends and the Redis or
 // in-process stores, and opens the listeners.
 func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err error) {
+	cfg = cfg.withDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	log = log.With("service", Name)
 	s := &Service{log: log}
+	s.stopping, s.stop = context.WithCancel(context.Background())
 	defer func() {
 		if err != nil {
 			s.close()
@@ -139,6 +212,33 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
+	own, err := catalog.Load(protoregistry.GlobalFiles, []string{catalog.GatewayPackage})
+	if err != nil {
+		return nil, err
+	}
+
+	s.nc, err = nats.Connect(cfg.NATSURL, nats.Name(Name), nats.MaxReconnects(-1),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil { // nil when the connection is closed on purpose
+				log.Warn("NATS disconnected", "error", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("NATS reconnected", "url", c.ConnectedUrlRedacted()) }))
+	if err != nil {
+		return nil, fmt.Errorf("connect to NATS at %s: %w", cfg.NATSURL, err)
+	}
+	js, err := jetstream.New(s.nc)
+	if err != nil {
+		return nil, err
+	}
+	source, err := events.NewSource(js, cfg.eventServices(), log)
+	if err != nil {
+		return nil, fmt.Errorf("EVENT_SERVICES: %w", err)
+	}
+	recorder, err := audit.Open(ctx, js, cfg.StreamReplicas)
+	if err != nil {
+		return nil, fmt.Errorf("audit stream: %w", err)
+	}
 
 	var limitStore ratelimit.Store
 	var idemStore idempotency.Store
@@ -164,13 +264,18 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	limits, _ := ratelimit.ParseLimits(cfg.RateLimits)
 	g := &guard{
 		catalog:  cat,
+		own:      own,
+		audit:    recorder,
+		log:      log,
 		partners: s.partners,
 		limiter:  ratelimit.New(limitStore, limits, cfg.RateLimitFailOpen, log),
 		signer:   signer,
 		idem:     idempotency.NewGuard(idemStore, cfg.IdempotencyRetention, cfg.Timeout+10*time.Second, log),
 	}
 	px, err := proxy.New(proxy.Config{
-		Catalog: cat, Backends: s.backends, Outgoing: g.outgoing, Wrap: g.idempotent,
+		Catalog: cat, Backends: s.backends, Outgoing: g.outgoing,
+		// The audit comes first: a replayed response discloses data too.
+		Wrap:    func(next proxy.Invoke) proxy.Invoke { return g.audited(g.idempotent(next)) },
 		Timeout: cfg.Timeout, Logger: log,
 	})
 	if err != nil {
@@ -181,9 +286,29 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
 		UnaryInterceptors:  []grpc.UnaryServerInterceptor{g.unary},
 		StreamInterceptors: []grpc.StreamServerInterceptor{g.stream},
-	}, px.Register)
+	}, func(r grpc.ServiceRegistrar) {
+		px.Register(r)
+		gatewayv1.RegisterEventServiceServer(r, &eventServer{source: source, heartbeat: cfg.Heartbeat, stopping: s.stopping})
+	}, gatewayv1.EventService_ServiceDesc.ServiceName)
 	if err != nil {
 		return nil, err
+	}
+	if s.self, err = grpc.NewClient(s.grpc.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
+		return nil, err
+	}
+	handler, err := httpapi.New(s.stopping, httpapi.Config{Conn: s.self, Packages: packages, Heartbeat: cfg.Heartbeat, Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if s.lis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
+		return nil, fmt.Errorf("HTTP_ADDR: listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	s.http = &http.Server{
+		Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		// Requests end with the gateway, so shutting down does not wait
+		// for event streams.
+		BaseContext: func(net.Listener) context.Context { return s.stopping },
+		ErrorLog:    slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
 	if s.admin, err = admin.Listen(cfg.AdminAddr, reg, log); err != nil {
 		return nil, err
@@ -193,6 +318,9 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 
 // GRPCAddr is where the gateway listens for partners.
 func (s *Service) GRPCAddr() string { return s.grpc.Addr() }
+
+// HTTPAddr is where JSON/HTTP and Server-Sent Events listen.
+func (s *Service) HTTPAddr() string { return s.lis.Addr().String() }
 
 // AdminAddr is where metrics and pprof listen.
 func (s *Service) AdminAddr() string { return s.admin.Addr() }
@@ -209,7 +337,7 @@ func (s *Service) ReloadPartners() error {
 
 // Serve serves until ctx ends, then shuts down gracefully.
 func (s *Service) Serve(ctx context.Context) error {
-	attrs := []any{"grpc", s.GRPCAddr(), "admin", s.AdminAddr()}
+	attrs := []any{"grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "admin", s.AdminAddr()}
 	for _, b := range s.backends {
 		attrs = append(attrs, b.Package, b.Addr)
 	}
@@ -217,6 +345,19 @@ func (s *Service) Serve(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.grpc.Serve(gctx) })
 	g.Go(func() error { return s.admin.Serve(gctx) })
+	g.Go(func() error {
+		if err := s.http.Serve(s.lis); !errors.Is(err, http.ErrServerClosed) {
+			return fmt.Errorf("http: %w", err)
+		}
+		return nil
+	})
+	g.Go(func() error {
+		<-gctx.Done()
+		s.stop() // ends subscriptions and SSE streams
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return s.http.Shutdown(shutdownCtx)
+	})
 	err := g.Wait()
 	s.close()
 	s.log.Info("stopped")
@@ -224,6 +365,18 @@ func (s *Service) Serve(ctx context.Context) error {
 }
 
 func (s *Service) close() {
+	s.stop()
+	if s.lis != nil {
+		_ = s.lis.Close()
+	}
+	if s.self != nil {
+		_ = s.self.Close()
+	}
+	if s.nc != nil {
+		if err := s.nc.Drain(); err != nil {
+			s.log.Warn("draining NATS", "error", err)
+		}
+	}
 	for _, b := range s.backends {
 		_ = b.Close()
 	}

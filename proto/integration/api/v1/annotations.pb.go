@@ -30,6 +30,14 @@ var file_integration_api_v1_annotations_proto_extTypes = []protoimpl.ExtensionIn
 		Tag:           "bytes,50001,opt,name=required_scope",
 		Filename:      "integration/api/v1/annotations.proto",
 	},
+	{
+		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
+		ExtensionType: (*bool)(nil),
+		Field:         50002,
+		Name:          "integration.api.v1.personal_data",
+		Tag:           "varint,50002,opt,name=personal_data",
+		Filename:      "integration/api/v1/annotations.proto",
+	},
 }
 
 // Extension fields to descriptorpb.MethodOptions.
@@ -41,6 +49,12 @@ var (
 	//
 	// optional string required_scope = 50001;
 	E_RequiredScope = &file_integration_api_v1_annotations_proto_extTypes[0]
+	// Marks an RPC that reads or changes personal data (e.g. education
+	// participants, labour cases). The gateway requires a stated purpose
+	// (`x-purpose` metadata) for it and records every call as an audit event.
+	//
+	// optional bool personal_data = 50002;
+	E_PersonalData = &file_integration_api_v1_annotations_proto_extTypes[1]
 )
 
 var File_integration_api_v1_annotations_proto protoreflect.FileDescriptor
@@ -48,17 +62,19 @@ var File_integration_api_v1_annotations_proto protoreflect.FileDescriptor
 const file_integration_api_v1_annotations_proto_rawDesc = "" +
 	"\n" +
 	"$integration/api/v1/annotations.proto\x12\x12integration.api.v1\x1a google/protobuf/descriptor.proto:G\n" +
-	"\x0erequired_scope\x12\x1e.google.protobuf.MethodOptions\x18ц\x03 \x01(\tR\rrequiredScopeBMZKgithub.com/integrationsplan/integrationsplan/proto/integration/api/v1;apiv1b\x06proto3"
+	"\x0erequired_scope\x12\x1e.google.protobuf.MethodOptions\x18ц\x03 \x01(\tR\rrequiredScope:E\n" +
+	"\rpersonal_data\x12\x1e.google.protobuf.MethodOptions\x18҆\x03 \x01(\bR\fpersonalDataBMZKgithub.com/integrationsplan/integrationsplan/proto/integration/api/v1;apiv1b\x06proto3"
 
 var file_integration_api_v1_annotations_proto_goTypes = []any{
 	(*descriptorpb.MethodOptions)(nil), // 0: google.protobuf.MethodOptions
 }
 var file_integration_api_v1_annotations_proto_depIdxs = []int32{
 	0, // 0: integration.api.v1.required_scope:extendee -> google.protobuf.MethodOptions
-	1, // [1:1] is the sub-list for method output_type
-	1, // [1:1] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	0, // [0:1] is the sub-list for extension extendee
+	0, // 1: integration.api.v1.personal_data:extendee -> google.protobuf.MethodOptions
+	2, // [2:2] is the sub-list for method output_type
+	2, // [2:2] is the sub-list for method input_type
+	2, // [2:2] is the sub-list for extension type_name
+	0, // [0:2] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -74,7 +90,7 @@ func file_integration_api_v1_annotations_proto_init() {
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_api_v1_annotations_proto_rawDesc), len(file_integration_api_v1_annotations_proto_rawDesc)),
 			NumEnums:      0,
 			NumMessages:   0,
-			NumExtensions: 1,
+			NumExtensions: 2,
 			NumServices:   0,
 		},
 		GoTypes:           file_integration_api_v1_annotations_proto_goTypes,
