@@ -32,6 +32,7 @@ require (
 	github.com/integrationsplan/integrationsplan/proto v0.0.0-00010101000000-000000000000 // indirect
 	github.com/integrationsplan/integrationsplan/services/education v0.0.0-00010101000000-000000000000
 	github.com/integrationsplan/integrationsplan/services/gateway v0.0.0-00010101000000-000000000000
+	github.com/integrationsplan/integrationsplan/services/labour v0.0.0-00010101000000-000000000000
 	github.com/klauspost/compress v1.20.3 // indirect
 	github.com/minio/highwayhash v1.0.4 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
@@ -73,3 +74,5 @@ replace github.com/integrationsplan/integrationsplan/services/measures => ../../
 replace github.com/integrationsplan/integrationsplan/services/education => ../../services/education
 
 replace github.com/integrationsplan/integrationsplan/services/gateway => ../../services/gateway
+
+replace github.com/integrationsplan/integrationsplan/services/labour => ../../services/labour

@@ -20,6 +20,7 @@ import (
 	education "github.com/integrationsplan/integrationsplan/services/education/service"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
 	gateway "github.com/integrationsplan/integrationsplan/services/gateway/service"
+	labour "github.com/integrationsplan/integrationsplan/services/labour/service"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
@@ -31,6 +32,8 @@ type config struct {
 	MeasuresAdm   string `conf:"default:127.0.0.1:7201,env:MEASURES_ADMIN_ADDR,help:measures metrics and pprof listen address"`
 	EducationGRPC string `conf:"default:127.0.0.1:7102,env:EDUCATION_GRPC_ADDR,help:education gRPC listen address"`
 	EducationAdm  string `conf:"default:127.0.0.1:7202,env:EDUCATION_ADMIN_ADDR,help:education metrics and pprof listen address"`
+	LabourGRPC    string `conf:"default:127.0.0.1:7103,env:LABOUR_GRPC_ADDR,help:labour gRPC listen address"`
+	LabourAdm     string `conf:"default:127.0.0.1:7203,env:LABOUR_ADMIN_ADDR,help:labour metrics and pprof listen address"`
 	GatewayGRPC   string `conf:"default:127.0.0.1:7443,env:GATEWAY_GRPC_ADDR,help:gateway gRPC listen address"`
 	GatewayAdm    string `conf:"default:127.0.0.1:7280,env:GATEWAY_ADMIN_ADDR,help:gateway metrics and pprof listen address"`
 	GatewayHTTP   string `conf:"default:127.0.0.1:7080,env:GATEWAY_HTTP_ADDR,help:gateway JSON and Server-Sent Events listen address"`
@@ -61,7 +64,9 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	defer func() { ns.Shutdown(); ns.WaitForShutdown() }()
 	natsURL := ns.ClientURL()
 
-	backends := map[string]string{"integration.measures.v1": cfg.MeasuresGRPC, "integration.education.v1": cfg.EducationGRPC}
+	backends := map[string]string{
+		"integration.measures.v1": cfg.MeasuresGRPC, "integration.education.v1": cfg.EducationGRPC, "integration.labour.v1": cfg.LabourGRPC,
+	}
 	packages := make([]string, 0, len(backends))
 	var backendList []string
 	for pkg, addr := range backends {
@@ -84,24 +89,31 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 
 	var mc measures.Config
 	var ec education.Config
+	var lc labour.Config
 	var gc gateway.Config
-	for _, c := range []any{&mc, &ec, &gc} {
+	for _, c := range []any{&mc, &ec, &lc, &gc} {
 		if err := process.Defaults(c); err != nil {
 			return err
 		}
 	}
 	mc.GRPCAddr, mc.AdminAddr, mc.NATSURL, mc.ExampleData, mc.Settings = cfg.MeasuresGRPC, cfg.MeasuresAdm, natsURL, cfg.ExampleData, principals
 	ec.GRPCAddr, ec.AdminAddr, ec.NATSURL, ec.ExampleData, ec.Settings = cfg.EducationGRPC, cfg.EducationAdm, natsURL, cfg.ExampleData, principals
+	lc.GRPCAddr, lc.AdminAddr, lc.NATSURL, lc.ExampleData, lc.Settings = cfg.LabourGRPC, cfg.LabourAdm, natsURL, cfg.ExampleData, principals
+	lc.EducationAddr = cfg.EducationGRPC
 	gc.GRPCAddr, gc.AdminAddr, gc.HTTPAddr, gc.NATSURL = cfg.GatewayGRPC, cfg.GatewayAdm, cfg.GatewayHTTP, natsURL
 	gc.Backends, gc.PartnersFile, gc.PrincipalKeys = strings.Join(backendList, ";"), creds.PartnersFile, creds.PrincipalKey
 	gc.RedisURL, gc.RedisPrefix = cfg.RedisURL, "integrationsplan:local:"
-	gc.EventServices = "measures;education"
+	gc.EventServices = "measures;education;labour"
 
 	m, err := measures.Start(ctx, mc, log)
 	if err != nil {
 		return err
 	}
 	e, err := education.Start(ctx, ec, log)
+	if err != nil {
+		return err
+	}
+	l, err := labour.Start(ctx, lc, log)
 	if err != nil {
 		return err
 	}
@@ -117,8 +129,10 @@ Integrationsplan läuft (Beispieldaten: %v). Daten: %s
   gateway HTTP        http://%s   JSON (POST /<service>/<method>) and /v1/events (SSE)
   measures gRPC       %s      direct, for development
   education gRPC      %s      direct, for development
+  labour gRPC         %s      direct, for development
   NATS (embedded)     %s
-  metrics             http://%s/metrics  http://%s/metrics  http://%s/metrics
+  metrics             http://%s/metrics  http://%s/metrics
+                      http://%s/metrics  http://%s/metrics
 
 Example API keys (Beispieldaten, kept in %s):
   beispiel-landkreis  (all scopes)                 %s
@@ -132,8 +146,8 @@ Try:
 
 Ctrl-C stops everything gracefully.
 
-`, cfg.ExampleData, dataDir, g.GRPCAddr(), cfg.GatewayHTTP, m.GRPCAddr(), e.GRPCAddr(), natsURL,
-		m.AdminAddr(), e.AdminAddr(), g.AdminAddr(), filepath.Join(dataDir, "gateway"),
+`, cfg.ExampleData, dataDir, g.GRPCAddr(), cfg.GatewayHTTP, m.GRPCAddr(), e.GRPCAddr(), l.GRPCAddr(), natsURL,
+		m.AdminAddr(), e.AdminAddr(), l.AdminAddr(), g.AdminAddr(), filepath.Join(dataDir, "gateway"),
 		creds.Keys["beispiel-landkreis"], creds.Keys["beispiel-backnang"], creds.Keys["beispiel-dashboard"],
 		creds.Keys["beispiel-dashboard"], g.GRPCAddr(), creds.Keys["beispiel-dashboard"], g.GRPCAddr(), natsURL)
 
@@ -141,5 +155,6 @@ Ctrl-C stops everything gracefully.
 	group.Go(func() error { return g.Serve(gctx) })
 	group.Go(func() error { return m.Serve(gctx) })
 	group.Go(func() error { return e.Serve(gctx) })
+	group.Go(func() error { return l.Serve(gctx) })
 	return group.Wait()
 }

@@ -1336,6 +1336,67 @@ func (x *PilotOutcomeRecorded) GetRecordTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// integration.labour.pilot.<pilot>.pilot_case_linked
+type PilotCaseLinked struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PilotId       string                 `protobuf:"bytes,1,opt,name=pilot_id,json=pilotId,proto3" json:"pilot_id,omitempty"`
+	CaseId        string                 `protobuf:"bytes,2,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	LinkTime      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=link_time,json=linkTime,proto3" json:"link_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PilotCaseLinked) Reset() {
+	*x = PilotCaseLinked{}
+	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PilotCaseLinked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PilotCaseLinked) ProtoMessage() {}
+
+func (x *PilotCaseLinked) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PilotCaseLinked.ProtoReflect.Descriptor instead.
+func (*PilotCaseLinked) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *PilotCaseLinked) GetPilotId() string {
+	if x != nil {
+		return x.PilotId
+	}
+	return ""
+}
+
+func (x *PilotCaseLinked) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+func (x *PilotCaseLinked) GetLinkTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LinkTime
+	}
+	return nil
+}
+
 // integration.labour.orientation.<event>.orientation_event_scheduled
 type OrientationEventScheduled struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1351,7 +1412,7 @@ type OrientationEventScheduled struct {
 
 func (x *OrientationEventScheduled) Reset() {
 	*x = OrientationEventScheduled{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1363,7 +1424,7 @@ func (x *OrientationEventScheduled) String() string {
 func (*OrientationEventScheduled) ProtoMessage() {}
 
 func (x *OrientationEventScheduled) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1376,7 +1437,7 @@ func (x *OrientationEventScheduled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEventScheduled.ProtoReflect.Descriptor instead.
 func (*OrientationEventScheduled) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{18}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *OrientationEventScheduled) GetEventId() string {
@@ -1434,7 +1495,7 @@ type OrientationEventHeld struct {
 
 func (x *OrientationEventHeld) Reset() {
 	*x = OrientationEventHeld{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1446,7 +1507,7 @@ func (x *OrientationEventHeld) String() string {
 func (*OrientationEventHeld) ProtoMessage() {}
 
 func (x *OrientationEventHeld) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1459,7 +1520,7 @@ func (x *OrientationEventHeld) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEventHeld.ProtoReflect.Descriptor instead.
 func (*OrientationEventHeld) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{19}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OrientationEventHeld) GetEventId() string {
@@ -1486,6 +1547,67 @@ func (x *OrientationEventHeld) GetFollowUpAppointments() int32 {
 func (x *OrientationEventHeld) GetRecordTime() *timestamppb.Timestamp {
 	if x != nil {
 		return x.RecordTime
+	}
+	return nil
+}
+
+// integration.labour.orientation.<event>.orientation_event_case_linked
+type OrientationEventCaseLinked struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	EventId       string                 `protobuf:"bytes,1,opt,name=event_id,json=eventId,proto3" json:"event_id,omitempty"`
+	CaseId        string                 `protobuf:"bytes,2,opt,name=case_id,json=caseId,proto3" json:"case_id,omitempty"`
+	LinkTime      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=link_time,json=linkTime,proto3" json:"link_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OrientationEventCaseLinked) Reset() {
+	*x = OrientationEventCaseLinked{}
+	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OrientationEventCaseLinked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrientationEventCaseLinked) ProtoMessage() {}
+
+func (x *OrientationEventCaseLinked) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrientationEventCaseLinked.ProtoReflect.Descriptor instead.
+func (*OrientationEventCaseLinked) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *OrientationEventCaseLinked) GetEventId() string {
+	if x != nil {
+		return x.EventId
+	}
+	return ""
+}
+
+func (x *OrientationEventCaseLinked) GetCaseId() string {
+	if x != nil {
+		return x.CaseId
+	}
+	return ""
+}
+
+func (x *OrientationEventCaseLinked) GetLinkTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LinkTime
 	}
 	return nil
 }
@@ -1614,7 +1736,11 @@ const file_integration_labour_v1_events_proto_rawDesc = "" +
 	"placements\x18\x03 \x01(\x05R\n" +
 	"placements\x12;\n" +
 	"\vrecord_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordTime\"\xc8\x01\n" +
+	"recordTime\"~\n" +
+	"\x0fPilotCaseLinked\x12\x19\n" +
+	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x12\x17\n" +
+	"\acase_id\x18\x02 \x01(\tR\x06caseId\x127\n" +
+	"\tlink_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\blinkTime\"\xc8\x01\n" +
 	"\x19OrientationEventScheduled\x12\x19\n" +
 	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12$\n" +
 	"\raccommodation\x18\x02 \x01(\tR\raccommodation\x12\"\n" +
@@ -1629,7 +1755,11 @@ const file_integration_labour_v1_events_proto_rawDesc = "" +
 	"attendance\x124\n" +
 	"\x16follow_up_appointments\x18\x03 \x01(\x05R\x14followUpAppointments\x12;\n" +
 	"\vrecord_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"recordTimeBSZQgithub.com/integrationsplan/integrationsplan/proto/integration/labour/v1;labourv1b\x06proto3"
+	"recordTime\"\x89\x01\n" +
+	"\x1aOrientationEventCaseLinked\x12\x19\n" +
+	"\bevent_id\x18\x01 \x01(\tR\aeventId\x12\x17\n" +
+	"\acase_id\x18\x02 \x01(\tR\x06caseId\x127\n" +
+	"\tlink_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\blinkTimeBSZQgithub.com/integrationsplan/integrationsplan/proto/integration/labour/v1;labourv1b\x06proto3"
 
 var (
 	file_integration_labour_v1_events_proto_rawDescOnce sync.Once
@@ -1643,66 +1773,70 @@ func file_integration_labour_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_labour_v1_events_proto_rawDescData
 }
 
-var file_integration_labour_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_integration_labour_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_integration_labour_v1_events_proto_goTypes = []any{
-	(*ProcessVersionPublished)(nil),   // 0: integration.labour.v1.ProcessVersionPublished
-	(*CaseOpened)(nil),                // 1: integration.labour.v1.CaseOpened
-	(*ChecklistItemCompleted)(nil),    // 2: integration.labour.v1.ChecklistItemCompleted
-	(*CaseStageChanged)(nil),          // 3: integration.labour.v1.CaseStageChanged
-	(*CaseOverdue)(nil),               // 4: integration.labour.v1.CaseOverdue
-	(*CaseClosed)(nil),                // 5: integration.labour.v1.CaseClosed
-	(*CaseMigrated)(nil),              // 6: integration.labour.v1.CaseMigrated
-	(*CaseTransferRequested)(nil),     // 7: integration.labour.v1.CaseTransferRequested
-	(*CaseTransferred)(nil),           // 8: integration.labour.v1.CaseTransferred
-	(*CaseTransferDeclined)(nil),      // 9: integration.labour.v1.CaseTransferDeclined
-	(*CasePersonalDataErased)(nil),    // 10: integration.labour.v1.CasePersonalDataErased
-	(*CourseReferralRequested)(nil),   // 11: integration.labour.v1.CourseReferralRequested
-	(*CourseOfferChosen)(nil),         // 12: integration.labour.v1.CourseOfferChosen
-	(*CourseReferralCreated)(nil),     // 13: integration.labour.v1.CourseReferralCreated
-	(*CourseStatusChanged)(nil),       // 14: integration.labour.v1.CourseStatusChanged
-	(*CourseReferralFailed)(nil),      // 15: integration.labour.v1.CourseReferralFailed
-	(*PilotProjectCreated)(nil),       // 16: integration.labour.v1.PilotProjectCreated
-	(*PilotOutcomeRecorded)(nil),      // 17: integration.labour.v1.PilotOutcomeRecorded
-	(*OrientationEventScheduled)(nil), // 18: integration.labour.v1.OrientationEventScheduled
-	(*OrientationEventHeld)(nil),      // 19: integration.labour.v1.OrientationEventHeld
-	(*Stage)(nil),                     // 20: integration.labour.v1.Stage
-	(*timestamppb.Timestamp)(nil),     // 21: google.protobuf.Timestamp
-	(StepBackReason)(0),               // 22: integration.labour.v1.StepBackReason
-	(Outcome)(0),                      // 23: integration.labour.v1.Outcome
-	(CourseStatus)(0),                 // 24: integration.labour.v1.CourseStatus
-	(OccupationalField)(0),            // 25: integration.labour.v1.OccupationalField
+	(*ProcessVersionPublished)(nil),    // 0: integration.labour.v1.ProcessVersionPublished
+	(*CaseOpened)(nil),                 // 1: integration.labour.v1.CaseOpened
+	(*ChecklistItemCompleted)(nil),     // 2: integration.labour.v1.ChecklistItemCompleted
+	(*CaseStageChanged)(nil),           // 3: integration.labour.v1.CaseStageChanged
+	(*CaseOverdue)(nil),                // 4: integration.labour.v1.CaseOverdue
+	(*CaseClosed)(nil),                 // 5: integration.labour.v1.CaseClosed
+	(*CaseMigrated)(nil),               // 6: integration.labour.v1.CaseMigrated
+	(*CaseTransferRequested)(nil),      // 7: integration.labour.v1.CaseTransferRequested
+	(*CaseTransferred)(nil),            // 8: integration.labour.v1.CaseTransferred
+	(*CaseTransferDeclined)(nil),       // 9: integration.labour.v1.CaseTransferDeclined
+	(*CasePersonalDataErased)(nil),     // 10: integration.labour.v1.CasePersonalDataErased
+	(*CourseReferralRequested)(nil),    // 11: integration.labour.v1.CourseReferralRequested
+	(*CourseOfferChosen)(nil),          // 12: integration.labour.v1.CourseOfferChosen
+	(*CourseReferralCreated)(nil),      // 13: integration.labour.v1.CourseReferralCreated
+	(*CourseStatusChanged)(nil),        // 14: integration.labour.v1.CourseStatusChanged
+	(*CourseReferralFailed)(nil),       // 15: integration.labour.v1.CourseReferralFailed
+	(*PilotProjectCreated)(nil),        // 16: integration.labour.v1.PilotProjectCreated
+	(*PilotOutcomeRecorded)(nil),       // 17: integration.labour.v1.PilotOutcomeRecorded
+	(*PilotCaseLinked)(nil),            // 18: integration.labour.v1.PilotCaseLinked
+	(*OrientationEventScheduled)(nil),  // 19: integration.labour.v1.OrientationEventScheduled
+	(*OrientationEventHeld)(nil),       // 20: integration.labour.v1.OrientationEventHeld
+	(*OrientationEventCaseLinked)(nil), // 21: integration.labour.v1.OrientationEventCaseLinked
+	(*Stage)(nil),                      // 22: integration.labour.v1.Stage
+	(*timestamppb.Timestamp)(nil),      // 23: google.protobuf.Timestamp
+	(StepBackReason)(0),                // 24: integration.labour.v1.StepBackReason
+	(Outcome)(0),                       // 25: integration.labour.v1.Outcome
+	(CourseStatus)(0),                  // 26: integration.labour.v1.CourseStatus
+	(OccupationalField)(0),             // 27: integration.labour.v1.OccupationalField
 }
 var file_integration_labour_v1_events_proto_depIdxs = []int32{
-	20, // 0: integration.labour.v1.ProcessVersionPublished.stages:type_name -> integration.labour.v1.Stage
-	21, // 1: integration.labour.v1.ProcessVersionPublished.publish_time:type_name -> google.protobuf.Timestamp
-	21, // 2: integration.labour.v1.CaseOpened.open_time:type_name -> google.protobuf.Timestamp
-	21, // 3: integration.labour.v1.ChecklistItemCompleted.complete_time:type_name -> google.protobuf.Timestamp
-	22, // 4: integration.labour.v1.CaseStageChanged.step_back_reason:type_name -> integration.labour.v1.StepBackReason
-	21, // 5: integration.labour.v1.CaseStageChanged.change_time:type_name -> google.protobuf.Timestamp
-	21, // 6: integration.labour.v1.CaseOverdue.due_time:type_name -> google.protobuf.Timestamp
-	21, // 7: integration.labour.v1.CaseOverdue.flag_time:type_name -> google.protobuf.Timestamp
-	23, // 8: integration.labour.v1.CaseClosed.outcome:type_name -> integration.labour.v1.Outcome
-	21, // 9: integration.labour.v1.CaseClosed.close_time:type_name -> google.protobuf.Timestamp
-	21, // 10: integration.labour.v1.CaseMigrated.migrate_time:type_name -> google.protobuf.Timestamp
-	21, // 11: integration.labour.v1.CaseTransferRequested.request_time:type_name -> google.protobuf.Timestamp
-	21, // 12: integration.labour.v1.CaseTransferred.transfer_time:type_name -> google.protobuf.Timestamp
-	21, // 13: integration.labour.v1.CaseTransferDeclined.decline_time:type_name -> google.protobuf.Timestamp
-	21, // 14: integration.labour.v1.CasePersonalDataErased.erase_time:type_name -> google.protobuf.Timestamp
-	21, // 15: integration.labour.v1.CourseReferralRequested.request_time:type_name -> google.protobuf.Timestamp
-	21, // 16: integration.labour.v1.CourseOfferChosen.choose_time:type_name -> google.protobuf.Timestamp
-	21, // 17: integration.labour.v1.CourseReferralCreated.create_time:type_name -> google.protobuf.Timestamp
-	24, // 18: integration.labour.v1.CourseReferralCreated.status:type_name -> integration.labour.v1.CourseStatus
-	24, // 19: integration.labour.v1.CourseStatusChanged.status:type_name -> integration.labour.v1.CourseStatus
-	21, // 20: integration.labour.v1.CourseStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	21, // 21: integration.labour.v1.CourseReferralFailed.fail_time:type_name -> google.protobuf.Timestamp
-	25, // 22: integration.labour.v1.PilotProjectCreated.field:type_name -> integration.labour.v1.OccupationalField
-	21, // 23: integration.labour.v1.PilotOutcomeRecorded.record_time:type_name -> google.protobuf.Timestamp
-	21, // 24: integration.labour.v1.OrientationEventHeld.record_time:type_name -> google.protobuf.Timestamp
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	22, // 0: integration.labour.v1.ProcessVersionPublished.stages:type_name -> integration.labour.v1.Stage
+	23, // 1: integration.labour.v1.ProcessVersionPublished.publish_time:type_name -> google.protobuf.Timestamp
+	23, // 2: integration.labour.v1.CaseOpened.open_time:type_name -> google.protobuf.Timestamp
+	23, // 3: integration.labour.v1.ChecklistItemCompleted.complete_time:type_name -> google.protobuf.Timestamp
+	24, // 4: integration.labour.v1.CaseStageChanged.step_back_reason:type_name -> integration.labour.v1.StepBackReason
+	23, // 5: integration.labour.v1.CaseStageChanged.change_time:type_name -> google.protobuf.Timestamp
+	23, // 6: integration.labour.v1.CaseOverdue.due_time:type_name -> google.protobuf.Timestamp
+	23, // 7: integration.labour.v1.CaseOverdue.flag_time:type_name -> google.protobuf.Timestamp
+	25, // 8: integration.labour.v1.CaseClosed.outcome:type_name -> integration.labour.v1.Outcome
+	23, // 9: integration.labour.v1.CaseClosed.close_time:type_name -> google.protobuf.Timestamp
+	23, // 10: integration.labour.v1.CaseMigrated.migrate_time:type_name -> google.protobuf.Timestamp
+	23, // 11: integration.labour.v1.CaseTransferRequested.request_time:type_name -> google.protobuf.Timestamp
+	23, // 12: integration.labour.v1.CaseTransferred.transfer_time:type_name -> google.protobuf.Timestamp
+	23, // 13: integration.labour.v1.CaseTransferDeclined.decline_time:type_name -> google.protobuf.Timestamp
+	23, // 14: integration.labour.v1.CasePersonalDataErased.erase_time:type_name -> google.protobuf.Timestamp
+	23, // 15: integration.labour.v1.CourseReferralRequested.request_time:type_name -> google.protobuf.Timestamp
+	23, // 16: integration.labour.v1.CourseOfferChosen.choose_time:type_name -> google.protobuf.Timestamp
+	23, // 17: integration.labour.v1.CourseReferralCreated.create_time:type_name -> google.protobuf.Timestamp
+	26, // 18: integration.labour.v1.CourseReferralCreated.status:type_name -> integration.labour.v1.CourseStatus
+	26, // 19: integration.labour.v1.CourseStatusChanged.status:type_name -> integration.labour.v1.CourseStatus
+	23, // 20: integration.labour.v1.CourseStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	23, // 21: integration.labour.v1.CourseReferralFailed.fail_time:type_name -> google.protobuf.Timestamp
+	27, // 22: integration.labour.v1.PilotProjectCreated.field:type_name -> integration.labour.v1.OccupationalField
+	23, // 23: integration.labour.v1.PilotOutcomeRecorded.record_time:type_name -> google.protobuf.Timestamp
+	23, // 24: integration.labour.v1.PilotCaseLinked.link_time:type_name -> google.protobuf.Timestamp
+	23, // 25: integration.labour.v1.OrientationEventHeld.record_time:type_name -> google.protobuf.Timestamp
+	23, // 26: integration.labour.v1.OrientationEventCaseLinked.link_time:type_name -> google.protobuf.Timestamp
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_integration_labour_v1_events_proto_init() }
@@ -1717,7 +1851,7 @@ func file_integration_labour_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_labour_v1_events_proto_rawDesc), len(file_integration_labour_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -3280,7 +3280,11 @@ type PilotProject struct {
 	// Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only.
-	Etag          string `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,9,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Linked cases (cases/{case}). Output only.
+	Cases []string `protobuf:"bytes,10,rep,name=cases,proto3" json:"cases,omitempty"`
+	// Outcomes of the linked cases that are closed. Output only.
+	CaseOutcomes  []*OutcomeCount `protobuf:"bytes,11,rep,name=case_outcomes,json=caseOutcomes,proto3" json:"case_outcomes,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3376,6 +3380,20 @@ func (x *PilotProject) GetEtag() string {
 		return x.Etag
 	}
 	return ""
+}
+
+func (x *PilotProject) GetCases() []string {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
+}
+
+func (x *PilotProject) GetCaseOutcomes() []*OutcomeCount {
+	if x != nil {
+		return x.CaseOutcomes
+	}
+	return nil
 }
 
 type CreatePilotProjectRequest struct {
@@ -3752,7 +3770,9 @@ type OrientationEvent struct {
 	// Output only.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// Output only.
-	Etag          string `protobuf:"bytes,11,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,11,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Linked cases (cases/{case}). Output only.
+	Cases         []string `protobuf:"bytes,12,rep,name=cases,proto3" json:"cases,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3862,6 +3882,13 @@ func (x *OrientationEvent) GetEtag() string {
 		return x.Etag
 	}
 	return ""
+}
+
+func (x *OrientationEvent) GetCases() []string {
+	if x != nil {
+		return x.Cases
+	}
+	return nil
 }
 
 type CreateOrientationEventRequest struct {
@@ -4205,6 +4232,234 @@ func (x *RecordOrientationAttendanceResponse) GetOrientationEvent() *Orientation
 	return nil
 }
 
+type LinkCaseToPilotRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pilots/{pilot}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// cases/{case}
+	Case          string `protobuf:"bytes,2,opt,name=case,proto3" json:"case,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCaseToPilotRequest) Reset() {
+	*x = LinkCaseToPilotRequest{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCaseToPilotRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCaseToPilotRequest) ProtoMessage() {}
+
+func (x *LinkCaseToPilotRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCaseToPilotRequest.ProtoReflect.Descriptor instead.
+func (*LinkCaseToPilotRequest) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{59}
+}
+
+func (x *LinkCaseToPilotRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LinkCaseToPilotRequest) GetCase() string {
+	if x != nil {
+		return x.Case
+	}
+	return ""
+}
+
+func (x *LinkCaseToPilotRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *LinkCaseToPilotRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type LinkCaseToPilotResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pilot         *PilotProject          `protobuf:"bytes,1,opt,name=pilot,proto3" json:"pilot,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCaseToPilotResponse) Reset() {
+	*x = LinkCaseToPilotResponse{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCaseToPilotResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCaseToPilotResponse) ProtoMessage() {}
+
+func (x *LinkCaseToPilotResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCaseToPilotResponse.ProtoReflect.Descriptor instead.
+func (*LinkCaseToPilotResponse) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{60}
+}
+
+func (x *LinkCaseToPilotResponse) GetPilot() *PilotProject {
+	if x != nil {
+		return x.Pilot
+	}
+	return nil
+}
+
+type LinkCaseToOrientationEventRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// orientationEvents/{event}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// cases/{case}
+	Case          string `protobuf:"bytes,2,opt,name=case,proto3" json:"case,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LinkCaseToOrientationEventRequest) Reset() {
+	*x = LinkCaseToOrientationEventRequest{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCaseToOrientationEventRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCaseToOrientationEventRequest) ProtoMessage() {}
+
+func (x *LinkCaseToOrientationEventRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCaseToOrientationEventRequest.ProtoReflect.Descriptor instead.
+func (*LinkCaseToOrientationEventRequest) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{61}
+}
+
+func (x *LinkCaseToOrientationEventRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LinkCaseToOrientationEventRequest) GetCase() string {
+	if x != nil {
+		return x.Case
+	}
+	return ""
+}
+
+func (x *LinkCaseToOrientationEventRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *LinkCaseToOrientationEventRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type LinkCaseToOrientationEventResponse struct {
+	state            protoimpl.MessageState `protogen:"open.v1"`
+	OrientationEvent *OrientationEvent      `protobuf:"bytes,1,opt,name=orientation_event,json=orientationEvent,proto3" json:"orientation_event,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
+}
+
+func (x *LinkCaseToOrientationEventResponse) Reset() {
+	*x = LinkCaseToOrientationEventResponse{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LinkCaseToOrientationEventResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LinkCaseToOrientationEventResponse) ProtoMessage() {}
+
+func (x *LinkCaseToOrientationEventResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LinkCaseToOrientationEventResponse.ProtoReflect.Descriptor instead.
+func (*LinkCaseToOrientationEventResponse) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *LinkCaseToOrientationEventResponse) GetOrientationEvent() *OrientationEvent {
+	if x != nil {
+		return x.OrientationEvent
+	}
+	return nil
+}
+
 var File_integration_labour_v1_labour_proto protoreflect.FileDescriptor
 
 const file_integration_labour_v1_labour_proto_rawDesc = "" +
@@ -4422,7 +4677,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"totalCases\x12\x1d\n" +
 	"\n" +
 	"open_cases\x18\x04 \x01(\x05R\topenCases\x12#\n" +
-	"\roverdue_cases\x18\x05 \x01(\x05R\foverdueCases\"\xc1\x02\n" +
+	"\roverdue_cases\x18\x05 \x01(\x05R\foverdueCases\"\xa1\x03\n" +
 	"\fPilotProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12>\n" +
 	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
@@ -4435,7 +4690,10 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"placements\x12;\n" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04etag\x18\t \x01(\tR\x04etag\"\x90\x01\n" +
+	"\x04etag\x18\t \x01(\tR\x04etag\x12\x14\n" +
+	"\x05cases\x18\n" +
+	" \x03(\tR\x05cases\x12H\n" +
+	"\rcase_outcomes\x18\v \x03(\v2#.integration.labour.v1.OutcomeCountR\fcaseOutcomes\"\x90\x01\n" +
 	"\x19CreatePilotProjectRequest\x12\x19\n" +
 	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x129\n" +
 	"\x05pilot\x18\x02 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\x12\x1d\n" +
@@ -4463,7 +4721,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"W\n" +
 	"\x1aRecordPilotOutcomeResponse\x129\n" +
-	"\x05pilot\x18\x01 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\"\xf3\x02\n" +
+	"\x05pilot\x18\x01 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\"\x89\x03\n" +
 	"\x10OrientationEvent\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12$\n" +
 	"\raccommodation\x18\x02 \x01(\tR\raccommodation\x12\"\n" +
@@ -4479,7 +4737,8 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\vcreate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12\x12\n" +
-	"\x04etag\x18\v \x01(\tR\x04etag\"\x94\x01\n" +
+	"\x04etag\x18\v \x01(\tR\x04etag\x12\x14\n" +
+	"\x05cases\x18\f \x03(\tR\x05cases\"\x94\x01\n" +
 	"\x1dCreateOrientationEventRequest\x12T\n" +
 	"\x11orientation_event\x18\x01 \x01(\v2'.integration.labour.v1.OrientationEventR\x10orientationEvent\x12\x1d\n" +
 	"\n" +
@@ -4506,6 +4765,22 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"{\n" +
 	"#RecordOrientationAttendanceResponse\x12T\n" +
+	"\x11orientation_event\x18\x01 \x01(\v2'.integration.labour.v1.OrientationEventR\x10orientationEvent\"s\n" +
+	"\x16LinkCaseToPilotRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04case\x18\x02 \x01(\tR\x04case\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"T\n" +
+	"\x17LinkCaseToPilotResponse\x129\n" +
+	"\x05pilot\x18\x01 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\"~\n" +
+	"!LinkCaseToOrientationEventRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04case\x18\x02 \x01(\tR\x04case\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"z\n" +
+	"\"LinkCaseToOrientationEventResponse\x12T\n" +
 	"\x11orientation_event\x18\x01 \x01(\v2'.integration.labour.v1.OrientationEventR\x10orientationEvent*S\n" +
 	"\tCaseState\x12\x1a\n" +
 	"\x16CASE_STATE_UNSPECIFIED\x10\x00\x12\x13\n" +
@@ -4549,7 +4824,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x1bOCCUPATIONAL_FIELD_INDUSTRY\x10\x05\x12\x1d\n" +
 	"\x19OCCUPATIONAL_FIELD_RETAIL\x10\x06\x12\"\n" +
 	"\x1eOCCUPATIONAL_FIELD_AGRICULTURE\x10\a\x12\x1c\n" +
-	"\x18OCCUPATIONAL_FIELD_OTHER\x10\b2\xc8\x1a\n" +
+	"\x18OCCUPATIONAL_FIELD_OTHER\x10\b2\x86\x1d\n" +
 	"\rLabourService\x12\x94\x01\n" +
 	"\x15PublishProcessVersion\x123.integration.labour.v1.PublishProcessVersionRequest\x1a4.integration.labour.v1.PublishProcessVersionResponse\"\x10\x8a\xb5\x18\flabour.admin\x12\x87\x01\n" +
 	"\x11GetProcessVersion\x12/.integration.labour.v1.GetProcessVersionRequest\x1a0.integration.labour.v1.GetProcessVersionResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x8d\x01\n" +
@@ -4572,10 +4847,12 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x0fGetFunnelReport\x12-.integration.labour.v1.GetFunnelReportRequest\x1a..integration.labour.v1.GetFunnelReportResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x8b\x01\n" +
 	"\x12CreatePilotProject\x120.integration.labour.v1.CreatePilotProjectRequest\x1a1.integration.labour.v1.CreatePilotProjectResponse\"\x10\x8a\xb5\x18\flabour.admin\x12\x87\x01\n" +
 	"\x11ListPilotProjects\x12/.integration.labour.v1.ListPilotProjectsRequest\x1a0.integration.labour.v1.ListPilotProjectsResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x92\x01\n" +
-	"\x12RecordPilotOutcome\x120.integration.labour.v1.RecordPilotOutcomeRequest\x1a1.integration.labour.v1.RecordPilotOutcomeResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\xa3\x01\n" +
+	"\x12RecordPilotOutcome\x120.integration.labour.v1.RecordPilotOutcomeRequest\x1a1.integration.labour.v1.RecordPilotOutcomeResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\x89\x01\n" +
+	"\x0fLinkCaseToPilot\x12-.integration.labour.v1.LinkCaseToPilotRequest\x1a..integration.labour.v1.LinkCaseToPilotResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\xa3\x01\n" +
 	"\x16CreateOrientationEvent\x124.integration.labour.v1.CreateOrientationEventRequest\x1a5.integration.labour.v1.CreateOrientationEventResponse\"\x1c\x8a\xb5\x18\x18labour.orientation.write\x12\x93\x01\n" +
 	"\x15ListOrientationEvents\x123.integration.labour.v1.ListOrientationEventsRequest\x1a4.integration.labour.v1.ListOrientationEventsResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\xb2\x01\n" +
-	"\x1bRecordOrientationAttendance\x129.integration.labour.v1.RecordOrientationAttendanceRequest\x1a:.integration.labour.v1.RecordOrientationAttendanceResponse\"\x1c\x8a\xb5\x18\x18labour.orientation.writeBSZQgithub.com/integrationsplan/integrationsplan/proto/integration/labour/v1;labourv1b\x06proto3"
+	"\x1bRecordOrientationAttendance\x129.integration.labour.v1.RecordOrientationAttendanceRequest\x1a:.integration.labour.v1.RecordOrientationAttendanceResponse\"\x1c\x8a\xb5\x18\x18labour.orientation.write\x12\xaf\x01\n" +
+	"\x1aLinkCaseToOrientationEvent\x128.integration.labour.v1.LinkCaseToOrientationEventRequest\x1a9.integration.labour.v1.LinkCaseToOrientationEventResponse\"\x1c\x8a\xb5\x18\x18labour.orientation.writeBSZQgithub.com/integrationsplan/integrationsplan/proto/integration/labour/v1;labourv1b\x06proto3"
 
 var (
 	file_integration_labour_v1_labour_proto_rawDescOnce sync.Once
@@ -4590,7 +4867,7 @@ func file_integration_labour_v1_labour_proto_rawDescGZIP() []byte {
 }
 
 var file_integration_labour_v1_labour_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 63)
 var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(CaseState)(0),                              // 0: integration.labour.v1.CaseState
 	(Outcome)(0),                                // 1: integration.labour.v1.Outcome
@@ -4657,24 +4934,28 @@ var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(*ListOrientationEventsResponse)(nil),       // 62: integration.labour.v1.ListOrientationEventsResponse
 	(*RecordOrientationAttendanceRequest)(nil),  // 63: integration.labour.v1.RecordOrientationAttendanceRequest
 	(*RecordOrientationAttendanceResponse)(nil), // 64: integration.labour.v1.RecordOrientationAttendanceResponse
-	(*timestamppb.Timestamp)(nil),               // 65: google.protobuf.Timestamp
+	(*LinkCaseToPilotRequest)(nil),              // 65: integration.labour.v1.LinkCaseToPilotRequest
+	(*LinkCaseToPilotResponse)(nil),             // 66: integration.labour.v1.LinkCaseToPilotResponse
+	(*LinkCaseToOrientationEventRequest)(nil),   // 67: integration.labour.v1.LinkCaseToOrientationEventRequest
+	(*LinkCaseToOrientationEventResponse)(nil),  // 68: integration.labour.v1.LinkCaseToOrientationEventResponse
+	(*timestamppb.Timestamp)(nil),               // 69: google.protobuf.Timestamp
 }
 var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	6,  // 0: integration.labour.v1.Stage.checklist:type_name -> integration.labour.v1.ChecklistItem
 	7,  // 1: integration.labour.v1.ProcessVersion.stages:type_name -> integration.labour.v1.Stage
-	65, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
+	69, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: integration.labour.v1.CourseReferral.state:type_name -> integration.labour.v1.ReferralState
-	65, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
+	69, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
 	4,  // 5: integration.labour.v1.CourseReferral.course_status:type_name -> integration.labour.v1.CourseStatus
-	65, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
+	69, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: integration.labour.v1.Case.state:type_name -> integration.labour.v1.CaseState
 	1,  // 8: integration.labour.v1.Case.outcome:type_name -> integration.labour.v1.Outcome
-	65, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
-	65, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
+	69, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
+	69, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
 	10, // 11: integration.labour.v1.Case.pending_transfer:type_name -> integration.labour.v1.PendingTransfer
 	9,  // 12: integration.labour.v1.Case.course_referral:type_name -> integration.labour.v1.CourseReferral
-	65, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	65, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	69, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	69, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 15: integration.labour.v1.PublishProcessVersionRequest.stages:type_name -> integration.labour.v1.Stage
 	8,  // 16: integration.labour.v1.PublishProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
 	8,  // 17: integration.labour.v1.GetProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
@@ -4701,70 +4982,77 @@ var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	48, // 38: integration.labour.v1.GetFunnelReportResponse.stages:type_name -> integration.labour.v1.StageFigures
 	49, // 39: integration.labour.v1.GetFunnelReportResponse.outcomes:type_name -> integration.labour.v1.OutcomeCount
 	5,  // 40: integration.labour.v1.PilotProject.field:type_name -> integration.labour.v1.OccupationalField
-	65, // 41: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
-	51, // 42: integration.labour.v1.CreatePilotProjectRequest.pilot:type_name -> integration.labour.v1.PilotProject
-	51, // 43: integration.labour.v1.CreatePilotProjectResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	5,  // 44: integration.labour.v1.ListPilotProjectsRequest.field:type_name -> integration.labour.v1.OccupationalField
-	51, // 45: integration.labour.v1.ListPilotProjectsResponse.pilots:type_name -> integration.labour.v1.PilotProject
-	51, // 46: integration.labour.v1.RecordPilotOutcomeResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	65, // 47: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
-	58, // 48: integration.labour.v1.CreateOrientationEventRequest.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	58, // 49: integration.labour.v1.CreateOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	58, // 50: integration.labour.v1.ListOrientationEventsResponse.orientation_events:type_name -> integration.labour.v1.OrientationEvent
-	58, // 51: integration.labour.v1.RecordOrientationAttendanceResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	13, // 52: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
-	15, // 53: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
-	17, // 54: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
-	19, // 55: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
-	21, // 56: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
-	23, // 57: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
-	25, // 58: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
-	27, // 59: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
-	29, // 60: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
-	31, // 61: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
-	33, // 62: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
-	35, // 63: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
-	37, // 64: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
-	39, // 65: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
-	41, // 66: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
-	43, // 67: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
-	45, // 68: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
-	47, // 69: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
-	52, // 70: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
-	54, // 71: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
-	56, // 72: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
-	59, // 73: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
-	61, // 74: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
-	63, // 75: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
-	14, // 76: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
-	16, // 77: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
-	18, // 78: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
-	20, // 79: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
-	22, // 80: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
-	24, // 81: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
-	26, // 82: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
-	28, // 83: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
-	30, // 84: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
-	32, // 85: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
-	34, // 86: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
-	36, // 87: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
-	38, // 88: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
-	40, // 89: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
-	42, // 90: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
-	44, // 91: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
-	46, // 92: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
-	50, // 93: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
-	53, // 94: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
-	55, // 95: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
-	57, // 96: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
-	60, // 97: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
-	62, // 98: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
-	64, // 99: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
-	76, // [76:100] is the sub-list for method output_type
-	52, // [52:76] is the sub-list for method input_type
-	52, // [52:52] is the sub-list for extension type_name
-	52, // [52:52] is the sub-list for extension extendee
-	0,  // [0:52] is the sub-list for field type_name
+	69, // 41: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
+	49, // 42: integration.labour.v1.PilotProject.case_outcomes:type_name -> integration.labour.v1.OutcomeCount
+	51, // 43: integration.labour.v1.CreatePilotProjectRequest.pilot:type_name -> integration.labour.v1.PilotProject
+	51, // 44: integration.labour.v1.CreatePilotProjectResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	5,  // 45: integration.labour.v1.ListPilotProjectsRequest.field:type_name -> integration.labour.v1.OccupationalField
+	51, // 46: integration.labour.v1.ListPilotProjectsResponse.pilots:type_name -> integration.labour.v1.PilotProject
+	51, // 47: integration.labour.v1.RecordPilotOutcomeResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	69, // 48: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
+	58, // 49: integration.labour.v1.CreateOrientationEventRequest.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	58, // 50: integration.labour.v1.CreateOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	58, // 51: integration.labour.v1.ListOrientationEventsResponse.orientation_events:type_name -> integration.labour.v1.OrientationEvent
+	58, // 52: integration.labour.v1.RecordOrientationAttendanceResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	51, // 53: integration.labour.v1.LinkCaseToPilotResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	58, // 54: integration.labour.v1.LinkCaseToOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	13, // 55: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
+	15, // 56: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
+	17, // 57: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
+	19, // 58: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
+	21, // 59: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
+	23, // 60: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
+	25, // 61: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
+	27, // 62: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
+	29, // 63: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
+	31, // 64: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
+	33, // 65: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
+	35, // 66: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
+	37, // 67: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
+	39, // 68: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
+	41, // 69: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
+	43, // 70: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
+	45, // 71: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
+	47, // 72: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
+	52, // 73: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
+	54, // 74: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
+	56, // 75: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
+	65, // 76: integration.labour.v1.LabourService.LinkCaseToPilot:input_type -> integration.labour.v1.LinkCaseToPilotRequest
+	59, // 77: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
+	61, // 78: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
+	63, // 79: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
+	67, // 80: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:input_type -> integration.labour.v1.LinkCaseToOrientationEventRequest
+	14, // 81: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
+	16, // 82: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
+	18, // 83: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
+	20, // 84: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
+	22, // 85: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
+	24, // 86: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
+	26, // 87: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
+	28, // 88: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
+	30, // 89: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
+	32, // 90: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
+	34, // 91: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
+	36, // 92: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
+	38, // 93: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
+	40, // 94: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
+	42, // 95: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
+	44, // 96: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
+	46, // 97: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
+	50, // 98: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
+	53, // 99: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
+	55, // 100: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
+	57, // 101: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
+	66, // 102: integration.labour.v1.LabourService.LinkCaseToPilot:output_type -> integration.labour.v1.LinkCaseToPilotResponse
+	60, // 103: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
+	62, // 104: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
+	64, // 105: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
+	68, // 106: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:output_type -> integration.labour.v1.LinkCaseToOrientationEventResponse
+	81, // [81:107] is the sub-list for method output_type
+	55, // [55:81] is the sub-list for method input_type
+	55, // [55:55] is the sub-list for extension type_name
+	55, // [55:55] is the sub-list for extension extendee
+	0,  // [0:55] is the sub-list for field type_name
 }
 
 func init() { file_integration_labour_v1_labour_proto_init() }
@@ -4778,7 +5066,7 @@ func file_integration_labour_v1_labour_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_labour_v1_labour_proto_rawDesc), len(file_integration_labour_v1_labour_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   59,
+			NumMessages:   63,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

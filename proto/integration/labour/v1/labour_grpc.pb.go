@@ -40,9 +40,11 @@ const (
 	LabourService_CreatePilotProject_FullMethodName          = "/integration.labour.v1.LabourService/CreatePilotProject"
 	LabourService_ListPilotProjects_FullMethodName           = "/integration.labour.v1.LabourService/ListPilotProjects"
 	LabourService_RecordPilotOutcome_FullMethodName          = "/integration.labour.v1.LabourService/RecordPilotOutcome"
+	LabourService_LinkCaseToPilot_FullMethodName             = "/integration.labour.v1.LabourService/LinkCaseToPilot"
 	LabourService_CreateOrientationEvent_FullMethodName      = "/integration.labour.v1.LabourService/CreateOrientationEvent"
 	LabourService_ListOrientationEvents_FullMethodName       = "/integration.labour.v1.LabourService/ListOrientationEvents"
 	LabourService_RecordOrientationAttendance_FullMethodName = "/integration.labour.v1.LabourService/RecordOrientationAttendance"
+	LabourService_LinkCaseToOrientationEvent_FullMethodName  = "/integration.labour.v1.LabourService/LinkCaseToOrientationEvent"
 )
 
 // LabourServiceClient is the client API for LabourService service.
@@ -122,12 +124,16 @@ type LabourServiceClient interface {
 	ListPilotProjects(ctx context.Context, in *ListPilotProjectsRequest, opts ...grpc.CallOption) (*ListPilotProjectsResponse, error)
 	// Adds the participants and placements of a period to a pilot's totals.
 	RecordPilotOutcome(ctx context.Context, in *RecordPilotOutcomeRequest, opts ...grpc.CallOption) (*RecordPilotOutcomeResponse, error)
+	// Links a case to a pilot project; the pilot reports its cases' outcomes.
+	LinkCaseToPilot(ctx context.Context, in *LinkCaseToPilotRequest, opts ...grpc.CallOption) (*LinkCaseToPilotResponse, error)
 	// Schedules a career orientation event in a shared accommodation (2.3).
 	CreateOrientationEvent(ctx context.Context, in *CreateOrientationEventRequest, opts ...grpc.CallOption) (*CreateOrientationEventResponse, error)
 	// Lists orientation events by date.
 	ListOrientationEvents(ctx context.Context, in *ListOrientationEventsRequest, opts ...grpc.CallOption) (*ListOrientationEventsResponse, error)
 	// Records that an event was held, with its attendance; once per event.
 	RecordOrientationAttendance(ctx context.Context, in *RecordOrientationAttendanceRequest, opts ...grpc.CallOption) (*RecordOrientationAttendanceResponse, error)
+	// Links a case to an orientation event it came from or took part in.
+	LinkCaseToOrientationEvent(ctx context.Context, in *LinkCaseToOrientationEventRequest, opts ...grpc.CallOption) (*LinkCaseToOrientationEventResponse, error)
 }
 
 type labourServiceClient struct {
@@ -348,6 +354,16 @@ func (c *labourServiceClient) RecordPilotOutcome(ctx context.Context, in *Record
 	return out, nil
 }
 
+func (c *labourServiceClient) LinkCaseToPilot(ctx context.Context, in *LinkCaseToPilotRequest, opts ...grpc.CallOption) (*LinkCaseToPilotResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkCaseToPilotResponse)
+	err := c.cc.Invoke(ctx, LabourService_LinkCaseToPilot_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *labourServiceClient) CreateOrientationEvent(ctx context.Context, in *CreateOrientationEventRequest, opts ...grpc.CallOption) (*CreateOrientationEventResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(CreateOrientationEventResponse)
@@ -372,6 +388,16 @@ func (c *labourServiceClient) RecordOrientationAttendance(ctx context.Context, i
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(RecordOrientationAttendanceResponse)
 	err := c.cc.Invoke(ctx, LabourService_RecordOrientationAttendance_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *labourServiceClient) LinkCaseToOrientationEvent(ctx context.Context, in *LinkCaseToOrientationEventRequest, opts ...grpc.CallOption) (*LinkCaseToOrientationEventResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LinkCaseToOrientationEventResponse)
+	err := c.cc.Invoke(ctx, LabourService_LinkCaseToOrientationEvent_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -455,12 +481,16 @@ type LabourServiceServer interface {
 	ListPilotProjects(context.Context, *ListPilotProjectsRequest) (*ListPilotProjectsResponse, error)
 	// Adds the participants and placements of a period to a pilot's totals.
 	RecordPilotOutcome(context.Context, *RecordPilotOutcomeRequest) (*RecordPilotOutcomeResponse, error)
+	// Links a case to a pilot project; the pilot reports its cases' outcomes.
+	LinkCaseToPilot(context.Context, *LinkCaseToPilotRequest) (*LinkCaseToPilotResponse, error)
 	// Schedules a career orientation event in a shared accommodation (2.3).
 	CreateOrientationEvent(context.Context, *CreateOrientationEventRequest) (*CreateOrientationEventResponse, error)
 	// Lists orientation events by date.
 	ListOrientationEvents(context.Context, *ListOrientationEventsRequest) (*ListOrientationEventsResponse, error)
 	// Records that an event was held, with its attendance; once per event.
 	RecordOrientationAttendance(context.Context, *RecordOrientationAttendanceRequest) (*RecordOrientationAttendanceResponse, error)
+	// Links a case to an orientation event it came from or took part in.
+	LinkCaseToOrientationEvent(context.Context, *LinkCaseToOrientationEventRequest) (*LinkCaseToOrientationEventResponse, error)
 	mustEmbedUnimplementedLabourServiceServer()
 }
 
@@ -534,6 +564,9 @@ func (UnimplementedLabourServiceServer) ListPilotProjects(context.Context, *List
 func (UnimplementedLabourServiceServer) RecordPilotOutcome(context.Context, *RecordPilotOutcomeRequest) (*RecordPilotOutcomeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordPilotOutcome not implemented")
 }
+func (UnimplementedLabourServiceServer) LinkCaseToPilot(context.Context, *LinkCaseToPilotRequest) (*LinkCaseToPilotResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkCaseToPilot not implemented")
+}
 func (UnimplementedLabourServiceServer) CreateOrientationEvent(context.Context, *CreateOrientationEventRequest) (*CreateOrientationEventResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateOrientationEvent not implemented")
 }
@@ -542,6 +575,9 @@ func (UnimplementedLabourServiceServer) ListOrientationEvents(context.Context, *
 }
 func (UnimplementedLabourServiceServer) RecordOrientationAttendance(context.Context, *RecordOrientationAttendanceRequest) (*RecordOrientationAttendanceResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordOrientationAttendance not implemented")
+}
+func (UnimplementedLabourServiceServer) LinkCaseToOrientationEvent(context.Context, *LinkCaseToOrientationEventRequest) (*LinkCaseToOrientationEventResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LinkCaseToOrientationEvent not implemented")
 }
 func (UnimplementedLabourServiceServer) mustEmbedUnimplementedLabourServiceServer() {}
 func (UnimplementedLabourServiceServer) testEmbeddedByValue()                       {}
@@ -942,6 +978,24 @@ func _LabourService_RecordPilotOutcome_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LabourService_LinkCaseToPilot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkCaseToPilotRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LabourServiceServer).LinkCaseToPilot(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LabourService_LinkCaseToPilot_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LabourServiceServer).LinkCaseToPilot(ctx, req.(*LinkCaseToPilotRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _LabourService_CreateOrientationEvent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(CreateOrientationEventRequest)
 	if err := dec(in); err != nil {
@@ -992,6 +1046,24 @@ func _LabourService_RecordOrientationAttendance_Handler(srv interface{}, ctx con
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(LabourServiceServer).RecordOrientationAttendance(ctx, req.(*RecordOrientationAttendanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _LabourService_LinkCaseToOrientationEvent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LinkCaseToOrientationEventRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LabourServiceServer).LinkCaseToOrientationEvent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LabourService_LinkCaseToOrientationEvent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LabourServiceServer).LinkCaseToOrientationEvent(ctx, req.(*LinkCaseToOrientationEventRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -1088,6 +1160,10 @@ var LabourService_ServiceDesc = grpc.ServiceDesc{
 			Handler:    _LabourService_RecordPilotOutcome_Handler,
 		},
 		{
+			MethodName: "LinkCaseToPilot",
+			Handler:    _LabourService_LinkCaseToPilot_Handler,
+		},
+		{
 			MethodName: "CreateOrientationEvent",
 			Handler:    _LabourService_CreateOrientationEvent_Handler,
 		},
@@ -1098,6 +1174,10 @@ var LabourService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordOrientationAttendance",
 			Handler:    _LabourService_RecordOrientationAttendance_Handler,
+		},
+		{
+			MethodName: "LinkCaseToOrientationEvent",
+			Handler:    _LabourService_LinkCaseToOrientationEvent_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -603,6 +603,33 @@ func local_request_LabourService_RecordPilotOutcome_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
+func request_LabourService_LinkCaseToPilot_0(ctx context.Context, marshaler runtime.Marshaler, client extLabourv1.LabourServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.LinkCaseToPilotRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.LinkCaseToPilot(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_LabourService_LinkCaseToPilot_0(ctx context.Context, marshaler runtime.Marshaler, server extLabourv1.LabourServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.LinkCaseToPilotRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.LinkCaseToPilot(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_LabourService_CreateOrientationEvent_0(ctx context.Context, marshaler runtime.Marshaler, client extLabourv1.LabourServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extLabourv1.CreateOrientationEventRequest
@@ -681,6 +708,33 @@ func local_request_LabourService_RecordOrientationAttendance_0(ctx context.Conte
 		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
 	}
 	msg, err := server.RecordOrientationAttendance(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_LabourService_LinkCaseToOrientationEvent_0(ctx context.Context, marshaler runtime.Marshaler, client extLabourv1.LabourServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.LinkCaseToOrientationEventRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.LinkCaseToOrientationEvent(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_LabourService_LinkCaseToOrientationEvent_0(ctx context.Context, marshaler runtime.Marshaler, server extLabourv1.LabourServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.LinkCaseToOrientationEventRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.LinkCaseToOrientationEvent(ctx, &protoReq)
 	return msg, metadata, err
 }
 
@@ -1110,6 +1164,26 @@ func RegisterLabourServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_LabourService_RecordPilotOutcome_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToPilot_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.labour.v1.LabourService/LinkCaseToPilot", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/LinkCaseToPilot"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_LabourService_LinkCaseToPilot_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_LinkCaseToPilot_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_LabourService_CreateOrientationEvent_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1169,6 +1243,26 @@ func RegisterLabourServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 			return
 		}
 		forward_LabourService_RecordOrientationAttendance_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToOrientationEvent_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.labour.v1.LabourService/LinkCaseToOrientationEvent", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/LinkCaseToOrientationEvent"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_LabourService_LinkCaseToOrientationEvent_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_LinkCaseToOrientationEvent_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 
 	return nil
@@ -1567,6 +1661,23 @@ func RegisterLabourServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_LabourService_RecordPilotOutcome_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToPilot_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.labour.v1.LabourService/LinkCaseToPilot", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/LinkCaseToPilot"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_LabourService_LinkCaseToPilot_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_LinkCaseToPilot_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_LabourService_CreateOrientationEvent_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1618,6 +1729,23 @@ func RegisterLabourServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_LabourService_RecordOrientationAttendance_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToOrientationEvent_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.labour.v1.LabourService/LinkCaseToOrientationEvent", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/LinkCaseToOrientationEvent"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_LabourService_LinkCaseToOrientationEvent_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_LinkCaseToOrientationEvent_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
@@ -1643,9 +1771,11 @@ var (
 	pattern_LabourService_CreatePilotProject_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "CreatePilotProject"}, ""))
 	pattern_LabourService_ListPilotProjects_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "ListPilotProjects"}, ""))
 	pattern_LabourService_RecordPilotOutcome_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "RecordPilotOutcome"}, ""))
+	pattern_LabourService_LinkCaseToPilot_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "LinkCaseToPilot"}, ""))
 	pattern_LabourService_CreateOrientationEvent_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "CreateOrientationEvent"}, ""))
 	pattern_LabourService_ListOrientationEvents_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "ListOrientationEvents"}, ""))
 	pattern_LabourService_RecordOrientationAttendance_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "RecordOrientationAttendance"}, ""))
+	pattern_LabourService_LinkCaseToOrientationEvent_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "LinkCaseToOrientationEvent"}, ""))
 )
 
 var (
@@ -1670,7 +1800,9 @@ var (
 	forward_LabourService_CreatePilotProject_0          = runtime.ForwardResponseMessage
 	forward_LabourService_ListPilotProjects_0           = runtime.ForwardResponseMessage
 	forward_LabourService_RecordPilotOutcome_0          = runtime.ForwardResponseMessage
+	forward_LabourService_LinkCaseToPilot_0             = runtime.ForwardResponseMessage
 	forward_LabourService_CreateOrientationEvent_0      = runtime.ForwardResponseMessage
 	forward_LabourService_ListOrientationEvents_0       = runtime.ForwardResponseMessage
 	forward_LabourService_RecordOrientationAttendance_0 = runtime.ForwardResponseMessage
+	forward_LabourService_LinkCaseToOrientationEvent_0  = runtime.ForwardResponseMessage
 )

@@ -1,0 +1,100 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
+	"github.com/integrationsplan/integrationsplan/services/labour/domain"
+)
+
+// Education is what the labour service asks of the education service.
+type Education interface {
+	// BestOffer returns the ID of the offer education ranks first for the
+	// participant.
+	BestOffer(ctx context.Context, participant string) (string, error)
+	// CreateReferral refers the participant to the offer and returns the
+	// referral's ID and status. A repeated call with the same requestID
+	// returns the first result instead of referring twice.
+	CreateReferral(ctx context.Context, offer, participant, requestID string) (string, domain.CourseStatus, error)
+}
+
+// RefusedError means education answered and said no; retrying the same
+// request cannot help. Every other error is worth a retry.
+type RefusedError struct {
+	Code    codes.Code
+	Message string
+}
+
+func (e *RefusedError) Error() string { return e.Code.String() + ": " + e.Message }
+
+// IsRefused reports whether err is a refusal by education.
+func IsRefused(err error) bool {
+	var r *RefusedError
+	return errors.As(err, &r)
+}
+
+// EducationClient calls the education service over gRPC, each call bounded
+// by a deadline so a slow service cannot hold a worker.
+type EducationClient struct {
+	client  educationv1.EducationServiceClient
+	timeout time.Duration
+}
+
+// NewEducationClient returns a client over conn; timeout bounds each call.
+func NewEducationClient(conn grpc.ClientConnInterface, timeout time.Duration) *EducationClient {
+	return &EducationClient{client: educationv1.NewEducationServiceClient(conn), timeout: timeout}
+}
+
+// BestOffer implements Education.
+func (c *EducationClient) BestOffer(ctx context.Context, participant string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.client.MatchOffers(ctx, &educationv1.MatchOffersRequest{Participant: "participants/" + participant, Limit: 1})
+	if err != nil {
+		return "", classify("MatchOffers", err)
+	}
+	if len(resp.GetMatches()) == 0 {
+		return "", &RefusedError{Code: codes.FailedPrecondition, Message: fmt.Sprintf("no fitting offer (%d excluded)", resp.GetExcludedCount())}
+	}
+	id, ok := strings.CutPrefix(resp.GetMatches()[0].GetOffer().GetName(), "offers/")
+	if !ok {
+		return "", fmt.Errorf("education: MatchOffers returned offer name %q", resp.GetMatches()[0].GetOffer().GetName())
+	}
+	return id, nil
+}
+
+// CreateReferral implements Education.
+func (c *EducationClient) CreateReferral(ctx context.Context, offer, participant, requestID string) (string, domain.CourseStatus, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	resp, err := c.client.CreateReferral(ctx, &educationv1.CreateReferralRequest{
+		Parent: "offers/" + offer, Participant: "participants/" + participant, RequestId: requestID,
+	})
+	if err != nil {
+		return "", 0, classify("CreateReferral", err)
+	}
+	_, id, ok := strings.Cut(resp.GetReferral().GetName(), "/referrals/")
+	if !ok {
+		return "", 0, fmt.Errorf("education: CreateReferral returned referral name %q", resp.GetReferral().GetName())
+	}
+	return id, domain.CourseStatus(resp.GetReferral().GetStatus()), nil
+}
+
+// classify turns education's answer into a refusal or a retryable error.
+func classify(method string, err error) error {
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.InvalidArgument, codes.NotFound, codes.AlreadyExists, codes.FailedPrecondition,
+		codes.PermissionDenied, codes.Unauthenticated, codes.OutOfRange, codes.Unimplemented:
+		return &RefusedError{Code: st.Code(), Message: st.Message()}
+	}
+	return fmt.Errorf("education: %s: %w", method, err)
+}

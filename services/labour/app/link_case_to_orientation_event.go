@@ -1,0 +1,33 @@
+package app
+
+import (
+	"context"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+	"github.com/integrationsplan/integrationsplan/platform/eventstore"
+	"github.com/integrationsplan/integrationsplan/services/labour/adapters"
+	"github.com/integrationsplan/integrationsplan/services/labour/domain"
+)
+
+// LinkCaseToOrientationEvent links a case to an orientation event.
+func (s *Service) LinkCaseToOrientationEvent(ctx context.Context, req eventstore.Request, id, caseID, etag string) (domain.OrientationEvent, error) {
+	if _, err := s.execute(ctx, req, func(l *domain.Labour) (eventstore.Event, uint64, error) {
+		e, ok := l.OrientationEvent(id)
+		if !ok {
+			return eventstore.Event{}, 0, apierr.NotFound("orientation event %s not found", id)
+		}
+		if err := checkEtag(etag, e.Revision, "orientation event"); err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		if _, err := lookupCase(l, caseID); err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		if err := e.CheckLink(caseID); err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		return adapters.OrientationEventCaseLinked(id, caseID, s.now()), e.Revision, nil
+	}); err != nil {
+		return domain.OrientationEvent{}, err
+	}
+	return s.orientationEvent(id)
+}

@@ -1,2 +1,0 @@
-// Package labour is the labour service; it is not built yet (see the issues).
-package labour
