@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
@@ -20,6 +21,8 @@ const (
 	AggregateProvider    = "provider"
 	AggregateOffer       = "offer"
 	AggregateParticipant = "participant"
+	AggregateMaterial    = "material"
+	AggregateGap         = "gap"
 )
 
 // ProviderCreated is the event of a new provider.
@@ -87,6 +90,61 @@ func ReferralStatusChanged(r *domain.Referral, c domain.ReferralChange, at time.
 		e.PromotedReferralId, e.PromotedParticipantId = c.Promoted.ID, c.Promoted.Participant
 	}
 	return eventstore.Event{Aggregate: AggregateOffer, ID: r.Offer, Payload: e}
+}
+
+// DerivedEvent is the event of a derived change the catalogue computed.
+func DerivedEvent(d domain.Derived) eventstore.Event {
+	if d.Gap != nil {
+		g := d.Gap
+		var payload proto.Message
+		if g.Open() {
+			payload = &pb.GapOpened{Municipality: g.Municipality, Level: pb.CefrLevel(g.Level), WaitingParticipants: g.Waiting, FreePlaces: g.Free}
+		} else {
+			payload = &pb.GapClosed{Municipality: g.Municipality, Level: pb.CefrLevel(g.Level), WaitingParticipants: g.Waiting, FreePlaces: g.Free}
+		}
+		return eventstore.Event{Aggregate: AggregateGap, ID: g.ID(), Payload: payload}
+	}
+	o, n := d.Offer, d.Notice
+	if n.Kind == domain.NoticeFull {
+		return eventstore.Event{Aggregate: AggregateOffer, ID: o.ID, Payload: &pb.OfferFull{
+			OfferId: o.ID, Capacity: o.Capacity, CauseSequence: n.CauseSeq,
+		}}
+	}
+	return eventstore.Event{Aggregate: AggregateOffer, ID: o.ID, Payload: &pb.SeatFreed{
+		OfferId: o.ID, ReferralId: n.Referral, ReassignedReferralId: n.ReassignedTo, FreePlaces: n.Free, CauseSequence: n.CauseSeq,
+	}}
+}
+
+// MaterialCreated is the event of new teaching material.
+func MaterialCreated(m domain.Material) eventstore.Event {
+	e := &pb.MaterialCreated{
+		MaterialId: m.ID, Title: m.Title, Level: pb.CefrLevel(m.Level), Topic: m.Topic,
+		Format: pb.MaterialFormat(m.Format), Licence: m.Licence,
+	}
+	if m.File != nil {
+		e.Reference = &pb.MaterialCreated_File{File: MaterialFileToProto(m.File)}
+	} else {
+		e.Reference = &pb.MaterialCreated_Link{Link: m.Link}
+	}
+	return eventstore.Event{Aggregate: AggregateMaterial, ID: m.ID, Payload: e}
+}
+
+// MaterialApproved is the event of a provider's approval.
+func MaterialApproved(id, provider string) eventstore.Event {
+	return eventstore.Event{Aggregate: AggregateMaterial, ID: id, Payload: &pb.MaterialApproved{MaterialId: id, ProviderId: provider}}
+}
+
+// MaterialFileToProto converts file metadata.
+func MaterialFileToProto(f *domain.MaterialFile) *pb.MaterialFile {
+	return &pb.MaterialFile{FileName: f.Name, MediaType: f.MediaType, SizeBytes: f.Size, Sha256: f.SHA256}
+}
+
+// MaterialFileFromProto converts file metadata; nil stays nil.
+func MaterialFileFromProto(f *pb.MaterialFile) *domain.MaterialFile {
+	if f == nil {
+		return nil
+	}
+	return &domain.MaterialFile{Name: f.GetFileName(), MediaType: f.GetMediaType(), Size: f.GetSizeBytes(), SHA256: f.GetSha256()}
 }
 
 // SlotsToProto converts weekly slots.
@@ -158,9 +216,10 @@ type ReadModel struct {
 	cat *domain.Catalogue
 }
 
-// NewReadModel returns an empty read model.
-func NewReadModel(log *slog.Logger) *ReadModel {
-	return &ReadModel{log: log, cat: domain.NewCatalogue()}
+// NewReadModel returns an empty read model; neighbours widen the reach of
+// the supply in the gaps.
+func NewReadModel(log *slog.Logger, neighbours domain.Neighbours) *ReadModel {
+	return &ReadModel{log: log, cat: domain.NewCatalogue().WithNeighbours(neighbours)}
 }
 
 // View runs read with the catalogue locked for reading; read must not keep
@@ -202,6 +261,22 @@ func (r *ReadModel) Apply(env eventstore.Envelope) {
 		r.cat.AddReferral(e.GetOfferId(), e.GetReferralId(), e.GetParticipantId(), domain.ReferralStatus(e.GetStatus()), env.Seq, e.GetCreateTime().AsTime())
 	case *pb.ReferralStatusChanged:
 		r.cat.ChangeReferral(e.GetOfferId(), e.GetReferralId(), domain.ReferralStatus(e.GetToStatus()), e.GetPromotedReferralId(), env.Seq, e.GetChangeTime().AsTime())
+	case *pb.OfferFull:
+		r.cat.SettleOfferNotice(e.GetOfferId(), domain.NoticeFull, e.GetCauseSequence(), env.Seq)
+	case *pb.SeatFreed:
+		r.cat.SettleOfferNotice(e.GetOfferId(), domain.NoticeSeatFreed, e.GetCauseSequence(), env.Seq)
+	case *pb.GapOpened:
+		r.cat.PublishGap(domain.GapKey{Municipality: e.GetMunicipality(), Level: domain.Level(e.GetLevel())}, true, env.Seq)
+	case *pb.GapClosed:
+		r.cat.PublishGap(domain.GapKey{Municipality: e.GetMunicipality(), Level: domain.Level(e.GetLevel())}, false, env.Seq)
+	case *pb.MaterialCreated:
+		r.cat.AddMaterial(domain.Material{
+			ID: e.GetMaterialId(), Title: e.GetTitle(), Level: domain.Level(e.GetLevel()), Topic: e.GetTopic(),
+			Format: domain.MaterialFormat(e.GetFormat()), Link: e.GetLink(), File: MaterialFileFromProto(e.GetFile()),
+			Licence: e.GetLicence(),
+		}, env.Seq, env.Time)
+	case *pb.MaterialApproved:
+		r.cat.ApproveMaterial(e.GetMaterialId(), e.GetProviderId(), env.Seq, env.Time)
 	default:
 		r.log.Warn("ignoring event of unknown type", "type", env.Type, "seq", env.Seq)
 	}

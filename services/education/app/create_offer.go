@@ -18,10 +18,14 @@ type DuplicateView struct {
 // CreateOffer adds a PLANNED offer to the catalogue. Possible duplicates do
 // not stop it (the plan wants them visible, not forbidden); they are
 // returned with the reasons.
-func (s *Service) CreateOffer(ctx context.Context, req eventstore.Request, o domain.Offer) (OfferView, []DuplicateView, error) {
+// A provider may create offers only for itself.
+func (s *Service) CreateOffer(ctx context.Context, actor domain.Actor, req eventstore.Request, o domain.Offer) (OfferView, []DuplicateView, error) {
 	o.ID = domain.NewOfferID(req.ID)
 	o, err := domain.NewOffer(o)
 	if err != nil {
+		return OfferView{}, nil, err
+	}
+	if err := actor.MayActFor(o.Provider, "the offers"); err != nil {
 		return OfferView{}, nil, err
 	}
 	if _, err := s.execute(ctx, req, func(c *domain.Catalogue) (eventstore.Event, uint64, error) {
@@ -35,6 +39,7 @@ func (s *Service) CreateOffer(ctx context.Context, req eventstore.Request, o dom
 	}); err != nil {
 		return OfferView{}, nil, err
 	}
+	s.settle(ctx)
 	var v OfferView
 	var dups []DuplicateView
 	err = s.view(func(c *domain.Catalogue) error {

@@ -11,11 +11,15 @@ import (
 
 // CreateReferral refers a participant to an offer: PROPOSED while seats are
 // free, WAITLISTED otherwise. etag, if not empty, must be the offer's version.
-func (s *Service) CreateReferral(ctx context.Context, req eventstore.Request, offerID, participantID, etag string) (ReferralView, error) {
+// A provider may refer participants only to its own offers.
+func (s *Service) CreateReferral(ctx context.Context, actor domain.Actor, req eventstore.Request, offerID, participantID, etag string) (ReferralView, error) {
 	id := domain.NewReferralID(req.ID)
 	if _, err := s.execute(ctx, req, func(c *domain.Catalogue) (eventstore.Event, uint64, error) {
 		o, err := lookupOffer(c, offerID)
 		if err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		if err := actor.MayActFor(o.Provider, "referrals to offer "+offerID); err != nil {
 			return eventstore.Event{}, 0, err
 		}
 		p, err := lookupParticipant(c, participantID)

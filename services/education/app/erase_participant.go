@@ -37,5 +37,6 @@ func (s *Service) EraseParticipant(ctx context.Context, req eventstore.Request, 
 	if err != nil && !errors.Is(err, errErasedAlready) {
 		return ParticipantView{}, err
 	}
+	s.settle(ctx)
 	return s.participant(ctx, id)
 }

@@ -24,7 +24,9 @@ type Matches struct {
 // MaxMatchLimit bounds the offers one match returns.
 const MaxMatchLimit = 100
 
-// MatchOffers ranks the PLANNED and OPEN offers for an assessed participant.
+// MatchOffers ranks the PLANNED and OPEN offers for an assessed participant
+// through the matching index; the exclusions listed are those within the
+// participant's reach.
 func (s *Service) MatchOffers(ctx context.Context, id string, limit int32) (Matches, error) {
 	switch {
 	case limit < 0:
@@ -44,12 +46,12 @@ func (s *Service) MatchOffers(ctx context.Context, id string, limit int32) (Matc
 			return apierr.FailedPrecondition("NOT_ASSESSED", map[string]string{"participant": id},
 				"participant %s has no assessment yet; record one first", id)
 		}
-		ranked, excluded := c.MatchOffers(*p.Assessment, s.neighbours, s.today())
-		out.ExcludedCount = len(excluded)
-		for _, m := range ranked[:min(len(ranked), int(limit))] {
+		m := c.MatchIndexed(*p.Assessment, s.neighbours, s.today(), int(limit))
+		out.ExcludedCount = m.ExcludedCount
+		for _, m := range m.Ranked {
 			out.Ranked = append(out.Ranked, MatchView{Offer: offerView(m.Offer), Score: m.Score, Reasons: m.Reasons})
 		}
-		for _, m := range excluded[:min(len(excluded), int(limit))] {
+		for _, m := range m.Excluded {
 			out.Excluded = append(out.Excluded, MatchView{Offer: offerView(m.Offer), Reasons: m.Reasons})
 		}
 		return nil

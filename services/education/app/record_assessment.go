@@ -30,5 +30,6 @@ func (s *Service) RecordAssessment(ctx context.Context, req eventstore.Request, 
 	}); err != nil {
 		return ParticipantView{}, err
 	}
+	s.settle(ctx)
 	return s.participant(ctx, id)
 }

@@ -9,11 +9,15 @@ import (
 )
 
 // SetOfferStatus moves an offer through its lifecycle. etag, if not empty,
-// must be the offer's current version.
-func (s *Service) SetOfferStatus(ctx context.Context, req eventstore.Request, id string, to domain.OfferStatus, etag string) (OfferView, error) {
+// must be the offer's current version. A provider may change only its own
+// offers.
+func (s *Service) SetOfferStatus(ctx context.Context, actor domain.Actor, req eventstore.Request, id string, to domain.OfferStatus, etag string) (OfferView, error) {
 	if _, err := s.execute(ctx, req, func(c *domain.Catalogue) (eventstore.Event, uint64, error) {
 		o, err := lookupOffer(c, id)
 		if err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		if err := actor.MayActFor(o.Provider, "offer "+id); err != nil {
 			return eventstore.Event{}, 0, err
 		}
 		if err := checkEtag("offer", etag, o.Version); err != nil {
@@ -26,6 +30,7 @@ func (s *Service) SetOfferStatus(ctx context.Context, req eventstore.Request, id
 	}); err != nil {
 		return OfferView{}, err
 	}
+	s.settle(ctx)
 	var v OfferView
 	err := s.view(func(c *domain.Catalogue) error {
 		o, err := lookupOffer(c, id)

@@ -12,11 +12,15 @@ import (
 // version guards the append, so two changes that compete for the last seat
 // cannot both take it. etag, if not empty, must be the referral's version.
 // When the change freed a seat for a waiting referral, that referral is
-// returned as promoted.
-func (s *Service) SetReferralStatus(ctx context.Context, req eventstore.Request, offerID, id string, to domain.ReferralStatus, etag string) (ReferralView, *ReferralView, error) {
+// returned as promoted. A provider may act only on referrals to its own
+// offers.
+func (s *Service) SetReferralStatus(ctx context.Context, actor domain.Actor, req eventstore.Request, offerID, id string, to domain.ReferralStatus, etag string) (ReferralView, *ReferralView, error) {
 	if _, err := s.execute(ctx, req, func(c *domain.Catalogue) (eventstore.Event, uint64, error) {
 		o, r, err := lookupReferral(c, offerID, id)
 		if err != nil {
+			return eventstore.Event{}, 0, err
+		}
+		if err := actor.MayActFor(o.Provider, "referrals to offer "+offerID); err != nil {
 			return eventstore.Event{}, 0, err
 		}
 		if err := checkEtag("referral", etag, r.Version); err != nil {
@@ -30,6 +34,7 @@ func (s *Service) SetReferralStatus(ctx context.Context, req eventstore.Request,
 	}); err != nil {
 		return ReferralView{}, nil, err
 	}
+	s.settle(ctx)
 	var v ReferralView
 	var promoted *ReferralView
 	err := s.view(func(c *domain.Catalogue) error {

@@ -17,6 +17,17 @@ type Catalogue struct {
 	offers       map[string]*OfferState
 	offerIDs     []string // in order of creation
 	participants map[string]*ParticipantState
+	materials    map[string]*MaterialState
+
+	// neighbours widen the reach of the supply in the gaps; set before the
+	// first event, equal on every replica (configuration).
+	neighbours Neighbours
+	// index finds the offers a participant can reach (match.go).
+	index matchIndex
+	// Derived events not yet published (derived.go).
+	pendingOffers map[string]struct{}
+	gaps          map[GapKey]*gapState
+	pendingGaps   map[GapKey]struct{}
 }
 
 // ProviderState is a provider with its version.
@@ -35,14 +46,33 @@ type OfferState struct {
 	CreateTime time.Time
 	UpdateTime time.Time
 	referrals  []*Referral // in order of arrival
+
+	// created is the version of the offer's creation; it orders the catalogue.
+	created uint64
+	// notices are the derived events (offer_full, seat_freed) not yet published.
+	notices []OfferNotice
+	// indexed tells whether the offer is in the matching index.
+	indexed bool
+	// supplyFree and supplyKeys are what the offer adds to the gaps.
+	supplyFree int32
+	supplyKeys []GapKey
 }
 
 // NewCatalogue returns an empty catalogue.
 func NewCatalogue() *Catalogue {
 	return &Catalogue{
 		providers: map[string]*ProviderState{}, offers: map[string]*OfferState{},
-		participants: map[string]*ParticipantState{},
+		participants: map[string]*ParticipantState{}, materials: map[string]*MaterialState{},
+		index: matchIndex{byPlace: map[string]*[C2 + 1][]*OfferState{}}, pendingOffers: map[string]struct{}{},
+		gaps: map[GapKey]*gapState{}, pendingGaps: map[GapKey]struct{}{},
 	}
+}
+
+// WithNeighbours sets the bordering municipalities the gaps count supply
+// across; call it before the first event.
+func (c *Catalogue) WithNeighbours(n Neighbours) *Catalogue {
+	c.neighbours = n
+	return c
 }
 
 // AddProvider records a created provider.
@@ -69,14 +99,19 @@ func (c *Catalogue) Providers() []*ProviderState {
 
 // AddOffer records a created offer, PLANNED.
 func (c *Catalogue) AddOffer(o Offer, version uint64, at time.Time) {
-	c.offers[o.ID] = &OfferState{Offer: o, Status: Planned, Version: version, CreateTime: at, UpdateTime: at}
+	st := &OfferState{Offer: o, Status: Planned, Version: version, CreateTime: at, UpdateTime: at, created: version}
+	c.offers[o.ID] = st
 	c.offerIDs = append(c.offerIDs, o.ID)
+	c.refreshOffer(st)
 }
 
 // ChangeOfferStatus records an offer's new status.
 func (c *Catalogue) ChangeOfferStatus(id string, to OfferStatus, version uint64, at time.Time) {
 	if o, ok := c.offers[id]; ok {
+		wasFull := o.ShownStatus() == Full
 		o.Status, o.Version, o.UpdateTime = to, version, at
+		c.noticeFull(o, wasFull, version)
+		c.refreshOffer(o)
 	}
 }
 
@@ -103,7 +138,8 @@ func (c *Catalogue) AddParticipant(id string, version uint64, at time.Time) {
 // RecordAssessment records a participant's newest assessment.
 func (c *Catalogue) RecordAssessment(id string, a Assessment, version uint64) {
 	if p, ok := c.participants[id]; ok {
-		p.Assessment, p.Version = &a, version
+		p.Assessment, p.Version, p.assessedAt = &a, version, version
+		c.refreshDemand(p)
 	}
 }
 
@@ -111,6 +147,7 @@ func (c *Catalogue) RecordAssessment(id string, a Assessment, version uint64) {
 func (c *Catalogue) EraseParticipant(id string, version uint64) {
 	if p, ok := c.participants[id]; ok {
 		p.Erased, p.Version = true, version
+		c.refreshDemand(p)
 	}
 }
 
@@ -141,19 +178,34 @@ func (c *Catalogue) ChangeReferral(offerID, id string, to ReferralStatus, promot
 	if !ok {
 		return
 	}
-	set := func(id string, to ReferralStatus) {
-		if r, ok := o.Referral(id); ok {
-			r.Status, r.Version, r.UpdateTime = to, version, at
-			if to == Waitlisted {
-				r.WaitSince = version
-			}
+	wasFull := o.ShownStatus() == Full
+	set := func(id string, to ReferralStatus) (from ReferralStatus) {
+		r, ok := o.Referral(id)
+		if !ok {
+			return ReferralStatusUnspecified
 		}
+		from = r.Status
+		r.Status, r.Version, r.UpdateTime = to, version, at
+		if to == Waitlisted {
+			r.WaitSince = version
+		}
+		if p, ok := c.participants[r.Participant]; ok {
+			p.referralChanged(from, to, version)
+			c.refreshDemand(p)
+		}
+		return from
 	}
-	set(id, to)
+	from := set(id, to)
 	if promoted != "" {
 		set(promoted, Accepted)
 	}
 	o.Version, o.UpdateTime = version, at
+	if from.HoldsSeat() && !to.HoldsSeat() && o.Status.Active() {
+		o.addNotice(OfferNotice{Kind: NoticeSeatFreed, CauseSeq: version, Referral: id, ReassignedTo: promoted, Free: o.Free()})
+		c.pendingOffers[o.ID] = struct{}{}
+	}
+	c.noticeFull(o, wasFull, version)
+	c.refreshOffer(o)
 }
 
 // Booked is the number of booked seats: direct bookings and referrals holding a seat.

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -40,12 +41,25 @@ type Explanation struct {
 // reached), literacy, reach, common times, childcare, the registration
 // deadline. The rest adds points.
 func Explain(a Assessment, o *OfferState, n Neighbours, today time.Time) Explanation {
+	return explain(a, o, n, today.Format(time.DateOnly), true)
+}
+
+// explain is Explain for the day today (YYYY-MM-DD); without describe it
+// only scores, which spares the reasons' text for offers nobody reads.
+func explain(a Assessment, o *OfferState, n Neighbours, today string, describe bool) Explanation {
 	var ok, excl []Reason
+	score, excluded := 0, false
 	add := func(code string, points int, format string, args ...any) {
-		ok = append(ok, Reason{Code: code, Description: fmt.Sprintf(format, args...), Points: points})
+		score += points
+		if describe {
+			ok = append(ok, Reason{Code: code, Description: fmt.Sprintf(format, args...), Points: points})
+		}
 	}
 	exclude := func(code, format string, args ...any) {
-		excl = append(excl, Reason{Code: code, Description: fmt.Sprintf(format, args...)})
+		excluded = true
+		if describe {
+			excl = append(excl, Reason{Code: code, Description: fmt.Sprintf(format, args...)})
+		}
 	}
 
 	switch p := a.OverallLevel; {
@@ -90,7 +104,7 @@ func Explain(a Assessment, o *OfferState, n Neighbours, today time.Time) Explana
 	default:
 		add("CHILDCARE_NOT_NEEDED", pointsChildcare, "keine Kinderbetreuung nötig")
 	}
-	if o.RegistrationDeadline != "" && o.RegistrationDeadline < today.Format(time.DateOnly) {
+	if o.RegistrationDeadline != "" && o.RegistrationDeadline < today {
 		exclude("DEADLINE_PASSED", "Anmeldeschluss %s ist vorbei", o.RegistrationDeadline)
 	}
 	if free := o.Free(); free > 0 {
@@ -98,12 +112,8 @@ func Explain(a Assessment, o *OfferState, n Neighbours, today time.Time) Explana
 	} else {
 		add("WAITLIST", 0, "ausgebucht: Aufnahme auf die Warteliste")
 	}
-	if len(excl) > 0 {
+	if excluded {
 		return Explanation{Reasons: excl, Excluded: true}
-	}
-	score := 0
-	for _, r := range ok {
-		score += r.Points
 	}
 	return Explanation{Score: score, Reasons: ok}
 }
@@ -116,7 +126,8 @@ type Match struct {
 
 // MatchOffers ranks the PLANNED and OPEN offers for an assessment, best
 // first (then by start date and ID), and lists the excluded ones in
-// catalogue order.
+// catalogue order. It explains every offer of the catalogue: the plain full
+// scan, kept as the reference MatchIndexed is tested and measured against.
 func (c *Catalogue) MatchOffers(a Assessment, n Neighbours, today time.Time) (ranked, excluded []Match) {
 	for _, o := range c.Offers() {
 		if o.Status != Planned && o.Status != Open {
@@ -129,11 +140,114 @@ func (c *Catalogue) MatchOffers(a Assessment, n Neighbours, today time.Time) (ra
 			ranked = append(ranked, Match{Offer: o, Explanation: e})
 		}
 	}
+	sortRanked(ranked)
+	return ranked, excluded
+}
+
+func sortRanked(ranked []Match) {
 	slices.SortStableFunc(ranked, func(x, y Match) int {
 		if x.Score != y.Score {
 			return y.Score - x.Score
 		}
 		return CompareStart(x.Offer, y.Offer)
 	})
-	return ranked, excluded
+}
+
+// Matches is the outcome of a match cut at a limit.
+type Matches struct {
+	// Ranked are the best offers, as MatchOffers ranks them, at most limit.
+	Ranked []Match
+	// RankedCount counts every ranked offer.
+	RankedCount int
+	// Excluded are excluded offers in catalogue order, at most limit.
+	Excluded []Match
+	// ExcludedCount counts every PLANNED or OPEN offer not ranked.
+	ExcludedCount int
+}
+
+// MatchIndexed ranks the same offers as MatchOffers but looks only at the
+// offers within reach, found through the index by municipality and entry
+// level: an offer elsewhere or with a higher entry level is excluded anyway
+// (NOT_REACHABLE, LEVEL_TOO_HIGH). The exclusions it lists are those within
+// reach, the near misses worth explaining. Only what it returns is
+// explained in words.
+func (c *Catalogue) MatchIndexed(a Assessment, n Neighbours, today time.Time, limit int) Matches {
+	var candidates []*OfferState
+	for _, m := range append([]string{a.Municipality}, n[a.Municipality]...) {
+		if byLevel := c.index.byPlace[m]; byLevel != nil {
+			for l := Alpha; l <= a.OverallLevel && l <= C2; l++ {
+				candidates = append(candidates, byLevel[l]...)
+			}
+		}
+	}
+	m := rank(a, candidates, n, today, limit)
+	m.ExcludedCount = c.index.size - m.RankedCount
+	return m
+}
+
+// MatchScan is MatchIndexed without the index: it scores every PLANNED and
+// OPEN offer. It is the baseline the index is measured against.
+func (c *Catalogue) MatchScan(a Assessment, n Neighbours, today time.Time, limit int) Matches {
+	var all []*OfferState
+	for _, id := range c.offerIDs {
+		if o := c.offers[id]; o.Status == Planned || o.Status == Open {
+			all = append(all, o)
+		}
+	}
+	m := rank(a, all, n, today, limit)
+	m.ExcludedCount = len(all) - m.RankedCount
+	return m
+}
+
+// rank scores offers, sorts them and explains the first limit ranked and
+// excluded ones.
+func rank(a Assessment, offers []*OfferState, n Neighbours, today time.Time, limit int) Matches {
+	day := today.Format(time.DateOnly)
+	var ranked, excluded []Match
+	for _, o := range offers {
+		e := explain(a, o, n, day, false)
+		if e.Excluded {
+			excluded = append(excluded, Match{Offer: o, Explanation: e})
+		} else {
+			ranked = append(ranked, Match{Offer: o, Explanation: e})
+		}
+	}
+	sortRanked(ranked)
+	slices.SortFunc(excluded, func(x, y Match) int { return cmp.Compare(x.Offer.created, y.Offer.created) })
+	out := Matches{RankedCount: len(ranked)}
+	for _, m := range ranked[:min(len(ranked), limit)] {
+		out.Ranked = append(out.Ranked, Match{Offer: m.Offer, Explanation: explain(a, m.Offer, n, day, true)})
+	}
+	for _, m := range excluded[:min(len(excluded), limit)] {
+		out.Excluded = append(out.Excluded, Match{Offer: m.Offer, Explanation: explain(a, m.Offer, n, day, true)})
+	}
+	return out
+}
+
+// matchIndex holds the offers that take participants (PLANNED and OPEN) by
+// municipality and entry level. Offers enter it when created and leave it
+// for good when they start running or are cancelled.
+type matchIndex struct {
+	byPlace map[string]*[C2 + 1][]*OfferState
+	size    int
+}
+
+func (ix *matchIndex) update(o *OfferState) {
+	want := o.Status == Planned || o.Status == Open
+	if want == o.indexed || !o.EntryLevel.Valid() {
+		return
+	}
+	byLevel := ix.byPlace[o.Municipality]
+	if byLevel == nil {
+		byLevel = new([C2 + 1][]*OfferState)
+		ix.byPlace[o.Municipality] = byLevel
+	}
+	if want {
+		byLevel[o.EntryLevel] = append(byLevel[o.EntryLevel], o)
+		ix.size++
+	} else {
+		byLevel[o.EntryLevel] = slices.DeleteFunc(byLevel[o.EntryLevel], func(x *OfferState) bool { return x == o })
+		ix.size--
+	}
+	o.indexed = want
 }

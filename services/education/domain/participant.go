@@ -117,6 +117,36 @@ type ParticipantState struct {
 	Erased     bool
 	Version    uint64
 	CreateTime time.Time
+
+	// assessedAt is the version of the newest assessment; completedAt that
+	// of the newest completed referral; holding counts the referrals holding
+	// a seat in a course not yet completed. They say whether the
+	// participant still waits for a place (gaps.go).
+	assessedAt, completedAt uint64
+	holding                 int
+	// demand is the gap the participant counts in, if waiting.
+	demand    GapKey
+	demanding bool
+}
+
+// referralChanged keeps track of the participant's places.
+func (p *ParticipantState) referralChanged(from, to ReferralStatus, version uint64) {
+	if from == Accepted || from == Enrolled {
+		p.holding--
+	}
+	if to == Accepted || to == Enrolled {
+		p.holding++
+	}
+	if to == Completed {
+		p.completedAt = version
+	}
+}
+
+// Waiting reports whether the participant is assessed, not erased, and
+// still without a place: no seat held, no course completed since the
+// newest assessment.
+func (p *ParticipantState) Waiting() bool {
+	return p.Assessment != nil && !p.Erased && p.holding == 0 && p.completedAt <= p.assessedAt
 }
 
 // CheckActive refuses changes to an erased participant.

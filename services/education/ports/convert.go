@@ -84,3 +84,30 @@ func reasonsToProto(rs []domain.Reason) []*pb.MatchReason {
 	}
 	return out
 }
+
+func materialToProto(m app.MaterialView) *pb.Material {
+	out := &pb.Material{
+		Name: materialName(m.ID), Title: m.Title, Level: pb.CefrLevel(m.Level), Topic: m.Topic,
+		Format: pb.MaterialFormat(m.Format), Licence: m.Licence,
+		CreateTime: timestamppb.New(m.CreateTime), UpdateTime: timestamppb.New(m.UpdateTime),
+		Etag: eventstore.FormatVersion(m.Version),
+	}
+	if m.File != nil {
+		out.Reference = &pb.Material_File{File: adapters.MaterialFileToProto(m.File)}
+	} else {
+		out.Reference = &pb.Material_Link{Link: m.Link}
+	}
+	for _, p := range m.ApprovedBy {
+		out.ApprovingProviders = append(out.ApprovingProviders, providerName(p))
+	}
+	return out
+}
+
+// materialFromProto reads the material fields a caller sets.
+func materialFromProto(m *pb.Material) domain.Material {
+	return domain.Material{
+		Title: m.GetTitle(), Level: domain.Level(m.GetLevel()), Topic: m.GetTopic(),
+		Format: domain.MaterialFormat(m.GetFormat()), Link: m.GetLink(), File: adapters.MaterialFileFromProto(m.GetFile()),
+		Licence: m.GetLicence(),
+	}
+}

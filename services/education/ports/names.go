@@ -12,6 +12,7 @@ const (
 	providersCollection    = "providers/"
 	offersCollection       = "offers/"
 	participantsCollection = "participants/"
+	materialsCollection    = "materials/"
 	referralsSegment       = "/referrals/"
 	allOffers              = "offers/-"
 )
@@ -20,6 +21,14 @@ func providerName(id string) string        { return providersCollection + id }
 func offerName(id string) string           { return offersCollection + id }
 func participantName(id string) string     { return participantsCollection + id }
 func referralName(offer, id string) string { return offerName(offer) + referralsSegment + id }
+func materialName(id string) string        { return materialsCollection + id }
+
+func parseMaterialName(field, name string) (string, error) {
+	if id, ok := strings.CutPrefix(name, materialsCollection); ok && domain.ValidMaterialID(id) {
+		return id, nil
+	}
+	return "", apierr.Invalid(field, "must be a material name like materials/m-abcdefghijklmnop, got %q", name)
+}
 
 func parseProviderName(field, name string) (string, error) {
 	if id, ok := strings.CutPrefix(name, providersCollection); ok && domain.ValidSlug(id) {

@@ -76,7 +76,7 @@ func (s *Server) CreateOffer(ctx context.Context, req *pb.CreateOfferRequest) (*
 	if err != nil {
 		return nil, err
 	}
-	o, dups, err := s.app.CreateOffer(ctx, r, offerFromProto(req.GetOffer(), provider))
+	o, dups, err := s.app.CreateOffer(ctx, actor(ctx), r, offerFromProto(req.GetOffer(), provider))
 	if err != nil {
 		return nil, prefixed("offer", err)
 	}
@@ -134,7 +134,7 @@ func (s *Server) SetOfferStatus(ctx context.Context, req *pb.SetOfferStatusReque
 	if err != nil {
 		return nil, err
 	}
-	o, err := s.app.SetOfferStatus(ctx, r, id, domain.OfferStatus(req.GetStatus()), req.GetEtag())
+	o, err := s.app.SetOfferStatus(ctx, actor(ctx), r, id, domain.OfferStatus(req.GetStatus()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (s *Server) CreateReferral(ctx context.Context, req *pb.CreateReferralReque
 	if err != nil {
 		return nil, err
 	}
-	ref, err := s.app.CreateReferral(ctx, r, offer, participant, req.GetEtag())
+	ref, err := s.app.CreateReferral(ctx, actor(ctx), r, offer, participant, req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -263,7 +263,7 @@ func (s *Server) SetReferralStatus(ctx context.Context, req *pb.SetReferralStatu
 	if err != nil {
 		return nil, err
 	}
-	ref, promoted, err := s.app.SetReferralStatus(ctx, r, offer, id, domain.ReferralStatus(req.GetStatus()), req.GetEtag())
+	ref, promoted, err := s.app.SetReferralStatus(ctx, actor(ctx), r, offer, id, domain.ReferralStatus(req.GetStatus()), req.GetEtag())
 	if err != nil {
 		return nil, err
 	}
@@ -300,4 +300,91 @@ func (s *Server) ListReferrals(ctx context.Context, req *pb.ListReferralsRequest
 		resp.Referrals = append(resp.Referrals, referralToProto(r))
 	}
 	return resp, nil
+}
+
+func (s *Server) GetSupplyGapReport(ctx context.Context, req *pb.GetSupplyGapReportRequest) (*pb.GetSupplyGapReportResponse, error) {
+	gaps, err := s.app.SupplyGapReport(ctx, app.GapFilter{
+		Municipality: req.GetMunicipality(), Level: domain.Level(req.GetLevel()), OpenOnly: req.GetOpenOnly(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.GetSupplyGapReportResponse{}
+	for _, g := range gaps {
+		resp.Gaps = append(resp.Gaps, &pb.SupplyGap{
+			Municipality: g.Municipality, Level: pb.CefrLevel(g.Level), WaitingParticipants: g.Waiting,
+			FreePlaces: g.Free, Shortfall: g.Shortfall(), Open: g.Open(),
+		})
+	}
+	return resp, nil
+}
+
+func (s *Server) CreateMaterial(ctx context.Context, req *pb.CreateMaterialRequest) (*pb.CreateMaterialResponse, error) {
+	r, err := requestid.From(req)
+	if err != nil {
+		return nil, err
+	}
+	if req.GetMaterial() == nil {
+		return nil, invalidMissing("material")
+	}
+	m, err := s.app.CreateMaterial(ctx, r, materialFromProto(req.GetMaterial()))
+	if err != nil {
+		return nil, prefixed("material", err)
+	}
+	return &pb.CreateMaterialResponse{Material: materialToProto(m)}, nil
+}
+
+func (s *Server) GetMaterial(ctx context.Context, req *pb.GetMaterialRequest) (*pb.GetMaterialResponse, error) {
+	id, err := parseMaterialName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.app.GetMaterial(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GetMaterialResponse{Material: materialToProto(m)}, nil
+}
+
+func (s *Server) ListMaterials(ctx context.Context, req *pb.ListMaterialsRequest) (*pb.ListMaterialsResponse, error) {
+	f := app.MaterialFilter{
+		Level: domain.Level(req.GetLevel()), Topic: req.GetTopic(), Format: domain.MaterialFormat(req.GetFormat()),
+		ApprovedOnly: req.GetApprovedOnly(),
+	}
+	if req.GetApprovedBy() != "" {
+		p, err := parseProviderName("approved_by", req.GetApprovedBy())
+		if err != nil {
+			return nil, err
+		}
+		f.ApprovedBy = p
+	}
+	page, err := s.app.ListMaterials(ctx, f, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	resp := &pb.ListMaterialsResponse{NextPageToken: page.NextToken, TotalSize: int32(page.TotalSize)}
+	for _, m := range page.Items {
+		resp.Materials = append(resp.Materials, materialToProto(m))
+	}
+	return resp, nil
+}
+
+func (s *Server) ApproveMaterial(ctx context.Context, req *pb.ApproveMaterialRequest) (*pb.ApproveMaterialResponse, error) {
+	r, err := requestid.From(req)
+	if err != nil {
+		return nil, err
+	}
+	id, err := parseMaterialName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	provider, err := parseProviderName("provider", req.GetProvider())
+	if err != nil {
+		return nil, err
+	}
+	m, err := s.app.ApproveMaterial(ctx, actor(ctx), r, id, provider, req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.ApproveMaterialResponse{Material: materialToProto(m)}, nil
 }

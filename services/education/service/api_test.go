@@ -36,6 +36,27 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 	if _, err := h.client.SetReferralStatus(c, &pb.SetReferralStatusRequest{Name: refName, Status: pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED, RequestId: reqID}); err != nil {
 		t.Fatal(err)
 	}
+	mat, err := h.client.CreateMaterial(c, &pb.CreateMaterialRequest{Material: material()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	matName := mat.GetMaterial().GetName()
+	if _, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: matName, Provider: provider}); err != nil {
+		t.Fatal(err)
+	}
+	withMaterial := func(mod func(*pb.Material)) *pb.CreateMaterialRequest {
+		m := material()
+		mod(m)
+		return &pb.CreateMaterialRequest{Material: m}
+	}
+	withFile := func(mod func(*pb.MaterialFile)) *pb.CreateMaterialRequest {
+		return withMaterial(func(m *pb.Material) {
+			f := &pb.MaterialFile{FileName: "blatt.pdf", MediaType: "application/pdf", SizeBytes: 1000}
+			mod(f)
+			m.Reference = &pb.Material_File{File: f}
+		})
+	}
+	unknownMaterial := "materials/m-aaaaaaaaaaaaaaaa"
 	unknownOffer := "offers/o-aaaaaaaaaaaaaaaa"
 	unknownParticipant := "participants/p-aaaaaaaaaaaaaaaa"
 
@@ -238,6 +259,106 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := h.client.ListReferrals(c, &pb.ListReferralsRequest{Parent: "offers/-", Status: 99})
 			return err
 		}, codes.InvalidArgument, "status"},
+		{"GetSupplyGapReport malformed municipality", func() error {
+			_, err := h.client.GetSupplyGapReport(c, &pb.GetSupplyGapReportRequest{Municipality: "Backnang"})
+			return err
+		}, codes.InvalidArgument, "municipality"},
+		{"GetSupplyGapReport unknown level", func() error {
+			_, err := h.client.GetSupplyGapReport(c, &pb.GetSupplyGapReportRequest{Level: 12})
+			return err
+		}, codes.InvalidArgument, "level"},
+		{"CreateMaterial without material", func() error {
+			_, err := h.client.CreateMaterial(c, &pb.CreateMaterialRequest{})
+			return err
+		}, codes.InvalidArgument, "material"},
+		{"CreateMaterial invalid level", func() error {
+			_, err := h.client.CreateMaterial(c, withMaterial(func(m *pb.Material) { m.Level = 0 }))
+			return err
+		}, codes.InvalidArgument, "material.level"},
+		{"CreateMaterial without title", func() error {
+			_, err := h.client.CreateMaterial(c, withMaterial(func(m *pb.Material) { m.Title = "" }))
+			return err
+		}, codes.InvalidArgument, "material.title"},
+		{"CreateMaterial without reference", func() error {
+			_, err := h.client.CreateMaterial(c, withMaterial(func(m *pb.Material) { m.Reference = nil }))
+			return err
+		}, codes.InvalidArgument, "material.reference"},
+		{"CreateMaterial link not http", func() error {
+			_, err := h.client.CreateMaterial(c, withMaterial(func(m *pb.Material) { m.Reference = &pb.Material_Link{Link: "javascript:alert(1)"} }))
+			return err
+		}, codes.InvalidArgument, "material.link"},
+		{"CreateMaterial file with a path", func() error {
+			_, err := h.client.CreateMaterial(c, withFile(func(f *pb.MaterialFile) { f.FileName = "../../etc/passwd" }))
+			return err
+		}, codes.InvalidArgument, "material.file.file_name"},
+		{"CreateMaterial file of negative size", func() error {
+			_, err := h.client.CreateMaterial(c, withFile(func(f *pb.MaterialFile) { f.SizeBytes = -1 }))
+			return err
+		}, codes.InvalidArgument, "material.file.size_bytes"},
+		{"CreateMaterial bad media type", func() error {
+			_, err := h.client.CreateMaterial(c, withFile(func(f *pb.MaterialFile) { f.MediaType = "pdf" }))
+			return err
+		}, codes.InvalidArgument, "material.file.media_type"},
+		{"CreateMaterial bad checksum", func() error {
+			_, err := h.client.CreateMaterial(c, withFile(func(f *pb.MaterialFile) { f.Sha256 = "abc" }))
+			return err
+		}, codes.InvalidArgument, "material.file.sha256"},
+		{"CreateMaterial without licence", func() error {
+			_, err := h.client.CreateMaterial(c, withMaterial(func(m *pb.Material) { m.Licence = "" }))
+			return err
+		}, codes.InvalidArgument, "material.licence"},
+		{"GetMaterial malformed", func() error {
+			_, err := h.client.GetMaterial(c, &pb.GetMaterialRequest{Name: "materials/einkaufen"})
+			return err
+		}, codes.InvalidArgument, "name"},
+		{"GetMaterial unknown", func() error {
+			_, err := h.client.GetMaterial(c, &pb.GetMaterialRequest{Name: unknownMaterial})
+			return err
+		}, codes.NotFound, ""},
+		{"ListMaterials unknown format", func() error {
+			_, err := h.client.ListMaterials(c, &pb.ListMaterialsRequest{Format: 77})
+			return err
+		}, codes.InvalidArgument, "format"},
+		{"ListMaterials unknown level", func() error {
+			_, err := h.client.ListMaterials(c, &pb.ListMaterialsRequest{Level: 9})
+			return err
+		}, codes.InvalidArgument, "level"},
+		{"ListMaterials forged page token", func() error {
+			_, err := h.client.ListMaterials(c, &pb.ListMaterialsRequest{PageToken: "Zm9v"})
+			return err
+		}, codes.InvalidArgument, "page_token"},
+		{"ListMaterials malformed provider", func() error {
+			_, err := h.client.ListMaterials(c, &pb.ListMaterialsRequest{ApprovedBy: "vhs-backnang"})
+			return err
+		}, codes.InvalidArgument, "approved_by"},
+		{"ListMaterials unknown provider", func() error {
+			_, err := h.client.ListMaterials(c, &pb.ListMaterialsRequest{ApprovedBy: "providers/nirgendwo"})
+			return err
+		}, codes.NotFound, ""},
+		{"ApproveMaterial malformed name", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: "m-1", Provider: provider})
+			return err
+		}, codes.InvalidArgument, "name"},
+		{"ApproveMaterial malformed provider", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: matName, Provider: "VHS"})
+			return err
+		}, codes.InvalidArgument, "provider"},
+		{"ApproveMaterial unknown material", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: unknownMaterial, Provider: provider})
+			return err
+		}, codes.NotFound, ""},
+		{"ApproveMaterial unknown provider", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: matName, Provider: "providers/nirgendwo"})
+			return err
+		}, codes.NotFound, ""},
+		{"ApproveMaterial twice", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: matName, Provider: provider})
+			return err
+		}, codes.AlreadyExists, ""},
+		{"ApproveMaterial stale etag", func() error {
+			_, err := h.client.ApproveMaterial(c, &pb.ApproveMaterialRequest{Name: matName, Provider: provider, Etag: "1"})
+			return err
+		}, codes.Aborted, ""},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -79,12 +79,12 @@ func seedExampleData(ctx context.Context, a *app.Service, log *slog.Logger) erro
 		}
 	}
 	for _, o := range exampleOffers {
-		created, _, err := a.CreateOffer(ctx, eventstore.Request{ID: o.requestID, Fingerprint: "exampledata"}, o.offer)
+		created, _, err := a.CreateOffer(ctx, domain.Unrestricted, eventstore.Request{ID: o.requestID, Fingerprint: "exampledata"}, o.offer)
 		if err != nil {
 			return err
 		}
 		if o.open != "" {
-			if _, err := a.SetOfferStatus(ctx, eventstore.Request{ID: o.open, Fingerprint: "exampledata"}, created.ID, domain.Open, ""); err != nil {
+			if _, err := a.SetOfferStatus(ctx, domain.Unrestricted, eventstore.Request{ID: o.open, Fingerprint: "exampledata"}, created.ID, domain.Open, ""); err != nil {
 				return err
 			}
 		}

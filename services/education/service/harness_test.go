@@ -2,8 +2,10 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
@@ -35,11 +38,19 @@ type harness struct {
 
 func start(t testing.TB, ns *natstest.Server, exampleData bool) *harness {
 	t.Helper()
+	return startWith(t, ns, func(c *service.Config) { c.ExampleData = exampleData })
+}
+
+// startWith starts a service whose configuration mod changes.
+func startWith(t testing.TB, ns *natstest.Server, mod func(*service.Config)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.Start(ctx, service.Config{
+	cfg := service.Config{
 		GRPCAddr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", NATSURL: ns.ClientURL(), StreamReplicas: 1,
-		Neighbours: service.DefaultNeighbours, ExampleData: exampleData, ShutdownTimeout: 5 * time.Second,
-	}, quiet)
+		Neighbours: service.DefaultNeighbours, ShutdownTimeout: 5 * time.Second,
+	}
+	mod(&cfg)
+	svc, err := service.Start(ctx, cfg, quiet)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -80,6 +91,35 @@ func (h *harness) lastSeq() uint64 {
 		h.t.Fatal(err)
 	}
 	return info.State.LastSeq
+}
+
+// event is a stored event as a test sees it.
+type event struct {
+	Seq     uint64
+	Subject string
+	// Type is the event's subject token, e.g. seat_freed.
+	Type    string
+	Payload proto.Message
+}
+
+func (e event) String() string { return fmt.Sprintf("%d %s", e.Seq, e.Subject) }
+
+// eventsAfter reads the events stored after sequence seq.
+func (h *harness) eventsAfter(seq uint64) []event {
+	h.t.Helper()
+	var out []event
+	for s := seq + 1; s <= h.lastSeq(); s++ {
+		raw, err := h.stream.GetMsg(context.Background(), s)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		env, err := eventstore.DecodeRaw(raw)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		out = append(out, event{Seq: s, Subject: env.Subject, Type: env.Subject[strings.LastIndexByte(env.Subject, '.')+1:], Payload: env.Payload})
+	}
+	return out
 }
 
 func ctx(t testing.TB) context.Context {
@@ -171,4 +211,12 @@ func participant(t testing.TB, h *harness, given, family string) *pb.Participant
 		t.Fatal(err)
 	}
 	return a.GetParticipant()
+}
+
+func material() *pb.Material {
+	return &pb.Material{
+		Title: "Einkaufen im Supermarkt", Level: pb.CefrLevel_CEFR_LEVEL_A1, Topic: "Einkaufen",
+		Format: pb.MaterialFormat_MATERIAL_FORMAT_WORKSHEET, Licence: "CC-BY-SA-4.0",
+		Reference: &pb.Material_Link{Link: "https://example.org/arbeitsblatt-einkaufen.pdf"},
+	}
 }

@@ -65,11 +65,19 @@ func TestMatchReferAndWaitlist(t *testing.T) {
 	if ro.GetStatus() != pb.ReferralStatus_REFERRAL_STATUS_WAITLISTED || ro.GetWaitlistPosition() != 1 || rl.GetWaitlistPosition() != 2 {
 		t.Fatalf("waitlisted %v and %v", ro, rl)
 	}
-	// Amina drops out: her seat goes to Omar in the same event.
+	// Amina drops out: her seat goes to Omar in the same event, and a
+	// derived seat_freed names both.
 	before := h.lastSeq()
 	dropped := setReferral(t, h, ra.GetName(), pb.ReferralStatus_REFERRAL_STATUS_DROPPED)
-	if h.lastSeq() != before+1 {
-		t.Fatalf("the drop wrote %d events", h.lastSeq()-before)
+	evs := h.eventsAfter(before)
+	if len(evs) != 2 || evs[0].Type != "referral_status_changed" || evs[1].Type != "seat_freed" {
+		t.Fatalf("the drop wrote %v, want referral_status_changed and seat_freed", evs)
+	}
+	change := evs[0].Payload.(*pb.ReferralStatusChanged)
+	freed := evs[1].Payload.(*pb.SeatFreed)
+	if change.GetPromotedReferralId() == "" || freed.GetReassignedReferralId() != change.GetPromotedReferralId() ||
+		freed.GetCauseSequence() != evs[0].Seq || freed.GetFreePlaces() != 0 {
+		t.Fatalf("change %v, seat freed %v", change, freed)
 	}
 	if p := dropped.GetPromoted(); p.GetName() != ro.GetName() || p.GetStatus() != pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
 		t.Fatalf("promoted %v, want %s ACCEPTED", p, ro.GetName())

@@ -99,14 +99,19 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
-	model := adapters.NewReadModel(log)
+	model := adapters.NewReadModel(log, neighbours)
 	began := time.Now()
 	follower, err := store.Follow(ctx, model, log)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("read model replayed", "events", follower.Applied(), "took", time.Since(began).Round(time.Millisecond))
-	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model, personal, neighbours)}
+	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model, personal, neighbours, log)}
+	// Derived events a crash left pending (DESIGN: published once, by
+	// whichever replica gets there first).
+	if err := svc.App.PublishDerived(ctx); err != nil {
+		log.Warn("derived events stay pending until the next sweep", "error", err)
+	}
 	if cfg.ExampleData {
 		if err := seedExampleData(ctx, svc.App, log); err != nil {
 			return nil, fmt.Errorf("load example data: %w", err)
@@ -132,6 +137,25 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	return svc, nil
 }
 
+// sweepInterval is how often the service publishes derived events that are
+// still pending, e.g. because another replica crashed after its command.
+const sweepInterval = 15 * time.Second
+
+func (s *Service) sweep(ctx context.Context) {
+	t := time.NewTicker(sweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.App.PublishDerived(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("sweep: derived events stay pending", "error", err)
+			}
+		}
+	}
+}
+
 // GRPCAddr is where the gRPC API listens.
 func (s *Service) GRPCAddr() string { return s.grpc.Addr() }
 
@@ -144,6 +168,7 @@ func (s *Service) Serve(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.grpc.Serve(gctx) })
 	g.Go(func() error { return s.admin.Serve(gctx) })
+	g.Go(func() error { s.sweep(gctx); return nil })
 	err := g.Wait()
 	s.follower.Stop()
 	if drainErr := s.nc.Drain(); drainErr != nil {

@@ -665,6 +665,79 @@ func (OfferOrder) EnumDescriptor() ([]byte, []int) {
 	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{9}
 }
 
+// Formats of teaching material.
+type MaterialFormat int32
+
+const (
+	MaterialFormat_MATERIAL_FORMAT_UNSPECIFIED MaterialFormat = 0
+	// Arbeitsblatt.
+	MaterialFormat_MATERIAL_FORMAT_WORKSHEET MaterialFormat = 1
+	// Lehrbuch.
+	MaterialFormat_MATERIAL_FORMAT_TEXTBOOK MaterialFormat = 2
+	MaterialFormat_MATERIAL_FORMAT_AUDIO    MaterialFormat = 3
+	MaterialFormat_MATERIAL_FORMAT_VIDEO    MaterialFormat = 4
+	// App or website.
+	MaterialFormat_MATERIAL_FORMAT_APP MaterialFormat = 5
+	// Spiel.
+	MaterialFormat_MATERIAL_FORMAT_GAME MaterialFormat = 6
+	// Bildkarten.
+	MaterialFormat_MATERIAL_FORMAT_PICTURE_CARDS MaterialFormat = 7
+	MaterialFormat_MATERIAL_FORMAT_OTHER         MaterialFormat = 8
+)
+
+// Enum value maps for MaterialFormat.
+var (
+	MaterialFormat_name = map[int32]string{
+		0: "MATERIAL_FORMAT_UNSPECIFIED",
+		1: "MATERIAL_FORMAT_WORKSHEET",
+		2: "MATERIAL_FORMAT_TEXTBOOK",
+		3: "MATERIAL_FORMAT_AUDIO",
+		4: "MATERIAL_FORMAT_VIDEO",
+		5: "MATERIAL_FORMAT_APP",
+		6: "MATERIAL_FORMAT_GAME",
+		7: "MATERIAL_FORMAT_PICTURE_CARDS",
+		8: "MATERIAL_FORMAT_OTHER",
+	}
+	MaterialFormat_value = map[string]int32{
+		"MATERIAL_FORMAT_UNSPECIFIED":   0,
+		"MATERIAL_FORMAT_WORKSHEET":     1,
+		"MATERIAL_FORMAT_TEXTBOOK":      2,
+		"MATERIAL_FORMAT_AUDIO":         3,
+		"MATERIAL_FORMAT_VIDEO":         4,
+		"MATERIAL_FORMAT_APP":           5,
+		"MATERIAL_FORMAT_GAME":          6,
+		"MATERIAL_FORMAT_PICTURE_CARDS": 7,
+		"MATERIAL_FORMAT_OTHER":         8,
+	}
+)
+
+func (x MaterialFormat) Enum() *MaterialFormat {
+	p := new(MaterialFormat)
+	*p = x
+	return p
+}
+
+func (x MaterialFormat) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (MaterialFormat) Descriptor() protoreflect.EnumDescriptor {
+	return file_integration_education_v1_education_proto_enumTypes[10].Descriptor()
+}
+
+func (MaterialFormat) Type() protoreflect.EnumType {
+	return &file_integration_education_v1_education_proto_enumTypes[10]
+}
+
+func (x MaterialFormat) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use MaterialFormat.Descriptor instead.
+func (MaterialFormat) EnumDescriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{10}
+}
+
 // A recurring weekly time, in local time (Europe/Berlin).
 type TimeSlot struct {
 	state   protoimpl.MessageState `protogen:"open.v1"`
@@ -3703,6 +3776,912 @@ func (x *ListReferralsResponse) GetTotalSize() int32 {
 	return 0
 }
 
+// A supply and demand gap of one municipality and level.
+type SupplyGap struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Municipality ID of residence, e.g. "backnang".
+	Municipality string    `protobuf:"bytes,1,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	Level        CefrLevel `protobuf:"varint,2,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	// Assessed participants living there at this level without a place.
+	WaitingParticipants int32 `protobuf:"varint,3,opt,name=waiting_participants,json=waitingParticipants,proto3" json:"waiting_participants,omitempty"`
+	// Free places in PLANNED and OPEN offers they could attend.
+	FreePlaces int32 `protobuf:"varint,4,opt,name=free_places,json=freePlaces,proto3" json:"free_places,omitempty"`
+	// waiting_participants − free_places when positive, else 0.
+	Shortfall int32 `protobuf:"varint,5,opt,name=shortfall,proto3" json:"shortfall,omitempty"`
+	// True while waiting_participants exceeds free_places.
+	Open          bool `protobuf:"varint,6,opt,name=open,proto3" json:"open,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SupplyGap) Reset() {
+	*x = SupplyGap{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SupplyGap) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SupplyGap) ProtoMessage() {}
+
+func (x *SupplyGap) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SupplyGap.ProtoReflect.Descriptor instead.
+func (*SupplyGap) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *SupplyGap) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *SupplyGap) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *SupplyGap) GetWaitingParticipants() int32 {
+	if x != nil {
+		return x.WaitingParticipants
+	}
+	return 0
+}
+
+func (x *SupplyGap) GetFreePlaces() int32 {
+	if x != nil {
+		return x.FreePlaces
+	}
+	return 0
+}
+
+func (x *SupplyGap) GetShortfall() int32 {
+	if x != nil {
+		return x.Shortfall
+	}
+	return 0
+}
+
+func (x *SupplyGap) GetOpen() bool {
+	if x != nil {
+		return x.Open
+	}
+	return false
+}
+
+type GetSupplyGapReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only this municipality (ID).
+	Municipality string `protobuf:"bytes,1,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	// Only this level.
+	Level CefrLevel `protobuf:"varint,2,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	// Only open gaps.
+	OpenOnly      bool `protobuf:"varint,3,opt,name=open_only,json=openOnly,proto3" json:"open_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSupplyGapReportRequest) Reset() {
+	*x = GetSupplyGapReportRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSupplyGapReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSupplyGapReportRequest) ProtoMessage() {}
+
+func (x *GetSupplyGapReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSupplyGapReportRequest.ProtoReflect.Descriptor instead.
+func (*GetSupplyGapReportRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *GetSupplyGapReportRequest) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *GetSupplyGapReportRequest) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *GetSupplyGapReportRequest) GetOpenOnly() bool {
+	if x != nil {
+		return x.OpenOnly
+	}
+	return false
+}
+
+type GetSupplyGapReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every municipality and level with waiting participants, by municipality
+	// and level.
+	Gaps          []*SupplyGap `protobuf:"bytes,1,rep,name=gaps,proto3" json:"gaps,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSupplyGapReportResponse) Reset() {
+	*x = GetSupplyGapReportResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[48]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSupplyGapReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSupplyGapReportResponse) ProtoMessage() {}
+
+func (x *GetSupplyGapReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[48]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSupplyGapReportResponse.ProtoReflect.Descriptor instead.
+func (*GetSupplyGapReportResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{48}
+}
+
+func (x *GetSupplyGapReportResponse) GetGaps() []*SupplyGap {
+	if x != nil {
+		return x.Gaps
+	}
+	return nil
+}
+
+// A file a teaching material refers to: its metadata, not its content.
+type MaterialFile struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// E.g. "arbeitsblatt-einkaufen.pdf"; no path.
+	FileName string `protobuf:"bytes,1,opt,name=file_name,json=fileName,proto3" json:"file_name,omitempty"`
+	// E.g. "application/pdf".
+	MediaType string `protobuf:"bytes,2,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
+	// 1 byte – 1 GiB.
+	SizeBytes int64 `protobuf:"varint,3,opt,name=size_bytes,json=sizeBytes,proto3" json:"size_bytes,omitempty"`
+	// Optional SHA-256 of the content, 64 lower-case hex digits.
+	Sha256        string `protobuf:"bytes,4,opt,name=sha256,proto3" json:"sha256,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MaterialFile) Reset() {
+	*x = MaterialFile{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[49]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MaterialFile) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MaterialFile) ProtoMessage() {}
+
+func (x *MaterialFile) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[49]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MaterialFile.ProtoReflect.Descriptor instead.
+func (*MaterialFile) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{49}
+}
+
+func (x *MaterialFile) GetFileName() string {
+	if x != nil {
+		return x.FileName
+	}
+	return ""
+}
+
+func (x *MaterialFile) GetMediaType() string {
+	if x != nil {
+		return x.MediaType
+	}
+	return ""
+}
+
+func (x *MaterialFile) GetSizeBytes() int64 {
+	if x != nil {
+		return x.SizeBytes
+	}
+	return 0
+}
+
+func (x *MaterialFile) GetSha256() string {
+	if x != nil {
+		return x.Sha256
+	}
+	return ""
+}
+
+// Teaching material for volunteer language helpers (measure 1.6).
+type Material struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// materials/{material}. Output only.
+	Name  string    `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Title string    `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Level CefrLevel `protobuf:"varint,3,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	// Topic, e.g. "Einkaufen", "Arztbesuch", "Arbeit".
+	Topic  string         `protobuf:"bytes,4,opt,name=topic,proto3" json:"topic,omitempty"`
+	Format MaterialFormat `protobuf:"varint,5,opt,name=format,proto3,enum=integration.education.v1.MaterialFormat" json:"format,omitempty"`
+	// Where to find it: exactly one of link and file.
+	//
+	// Types that are valid to be assigned to Reference:
+	//
+	//	*Material_Link
+	//	*Material_File
+	Reference isMaterial_Reference `protobuf_oneof:"reference"`
+	// Licence, an SPDX identifier such as "CC-BY-SA-4.0", or "proprietary".
+	Licence string `protobuf:"bytes,8,opt,name=licence,proto3" json:"licence,omitempty"`
+	// providers/{provider} that approved the material, in order of approval.
+	// Output only.
+	ApprovingProviders []string `protobuf:"bytes,9,rep,name=approving_providers,json=approvingProviders,proto3" json:"approving_providers,omitempty"`
+	// Output only.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Output only.
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Output only.
+	Etag          string `protobuf:"bytes,12,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Material) Reset() {
+	*x = Material{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[50]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Material) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Material) ProtoMessage() {}
+
+func (x *Material) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[50]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Material.ProtoReflect.Descriptor instead.
+func (*Material) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{50}
+}
+
+func (x *Material) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Material) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *Material) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *Material) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *Material) GetFormat() MaterialFormat {
+	if x != nil {
+		return x.Format
+	}
+	return MaterialFormat_MATERIAL_FORMAT_UNSPECIFIED
+}
+
+func (x *Material) GetReference() isMaterial_Reference {
+	if x != nil {
+		return x.Reference
+	}
+	return nil
+}
+
+func (x *Material) GetLink() string {
+	if x != nil {
+		if x, ok := x.Reference.(*Material_Link); ok {
+			return x.Link
+		}
+	}
+	return ""
+}
+
+func (x *Material) GetFile() *MaterialFile {
+	if x != nil {
+		if x, ok := x.Reference.(*Material_File); ok {
+			return x.File
+		}
+	}
+	return nil
+}
+
+func (x *Material) GetLicence() string {
+	if x != nil {
+		return x.Licence
+	}
+	return ""
+}
+
+func (x *Material) GetApprovingProviders() []string {
+	if x != nil {
+		return x.ApprovingProviders
+	}
+	return nil
+}
+
+func (x *Material) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Material) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *Material) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type isMaterial_Reference interface {
+	isMaterial_Reference()
+}
+
+type Material_Link struct {
+	// An https:// (or http://) link.
+	Link string `protobuf:"bytes,6,opt,name=link,proto3,oneof"`
+}
+
+type Material_File struct {
+	File *MaterialFile `protobuf:"bytes,7,opt,name=file,proto3,oneof"`
+}
+
+func (*Material_Link) isMaterial_Reference() {}
+
+func (*Material_File) isMaterial_Reference() {}
+
+type CreateMaterialRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// name, approving_providers, the times and etag are ignored.
+	Material *Material `protobuf:"bytes,1,opt,name=material,proto3" json:"material,omitempty"`
+	// Optional UUID making the call retry-safe.
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateMaterialRequest) Reset() {
+	*x = CreateMaterialRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[51]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateMaterialRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateMaterialRequest) ProtoMessage() {}
+
+func (x *CreateMaterialRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[51]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateMaterialRequest.ProtoReflect.Descriptor instead.
+func (*CreateMaterialRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{51}
+}
+
+func (x *CreateMaterialRequest) GetMaterial() *Material {
+	if x != nil {
+		return x.Material
+	}
+	return nil
+}
+
+func (x *CreateMaterialRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type CreateMaterialResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Material      *Material              `protobuf:"bytes,1,opt,name=material,proto3" json:"material,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateMaterialResponse) Reset() {
+	*x = CreateMaterialResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[52]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateMaterialResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateMaterialResponse) ProtoMessage() {}
+
+func (x *CreateMaterialResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[52]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateMaterialResponse.ProtoReflect.Descriptor instead.
+func (*CreateMaterialResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{52}
+}
+
+func (x *CreateMaterialResponse) GetMaterial() *Material {
+	if x != nil {
+		return x.Material
+	}
+	return nil
+}
+
+type GetMaterialRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// materials/{material}
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMaterialRequest) Reset() {
+	*x = GetMaterialRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMaterialRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMaterialRequest) ProtoMessage() {}
+
+func (x *GetMaterialRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMaterialRequest.ProtoReflect.Descriptor instead.
+func (*GetMaterialRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *GetMaterialRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type GetMaterialResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Material      *Material              `protobuf:"bytes,1,opt,name=material,proto3" json:"material,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetMaterialResponse) Reset() {
+	*x = GetMaterialResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetMaterialResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetMaterialResponse) ProtoMessage() {}
+
+func (x *GetMaterialResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetMaterialResponse.ProtoReflect.Descriptor instead.
+func (*GetMaterialResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *GetMaterialResponse) GetMaterial() *Material {
+	if x != nil {
+		return x.Material
+	}
+	return nil
+}
+
+type ListMaterialsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 500; 0 means 50.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only materials of this level.
+	Level CefrLevel `protobuf:"varint,3,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	// Only materials with this topic (case-insensitive).
+	Topic  string         `protobuf:"bytes,4,opt,name=topic,proto3" json:"topic,omitempty"`
+	Format MaterialFormat `protobuf:"varint,5,opt,name=format,proto3,enum=integration.education.v1.MaterialFormat" json:"format,omitempty"`
+	// Only materials this provider approved (providers/{provider}).
+	ApprovedBy string `protobuf:"bytes,6,opt,name=approved_by,json=approvedBy,proto3" json:"approved_by,omitempty"`
+	// Only materials at least one provider approved.
+	ApprovedOnly  bool `protobuf:"varint,7,opt,name=approved_only,json=approvedOnly,proto3" json:"approved_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMaterialsRequest) Reset() {
+	*x = ListMaterialsRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[55]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMaterialsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMaterialsRequest) ProtoMessage() {}
+
+func (x *ListMaterialsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[55]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMaterialsRequest.ProtoReflect.Descriptor instead.
+func (*ListMaterialsRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{55}
+}
+
+func (x *ListMaterialsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListMaterialsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListMaterialsRequest) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *ListMaterialsRequest) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *ListMaterialsRequest) GetFormat() MaterialFormat {
+	if x != nil {
+		return x.Format
+	}
+	return MaterialFormat_MATERIAL_FORMAT_UNSPECIFIED
+}
+
+func (x *ListMaterialsRequest) GetApprovedBy() string {
+	if x != nil {
+		return x.ApprovedBy
+	}
+	return ""
+}
+
+func (x *ListMaterialsRequest) GetApprovedOnly() bool {
+	if x != nil {
+		return x.ApprovedOnly
+	}
+	return false
+}
+
+type ListMaterialsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Materials     []*Material            `protobuf:"bytes,1,rep,name=materials,proto3" json:"materials,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	TotalSize     int32                  `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListMaterialsResponse) Reset() {
+	*x = ListMaterialsResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[56]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListMaterialsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListMaterialsResponse) ProtoMessage() {}
+
+func (x *ListMaterialsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[56]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListMaterialsResponse.ProtoReflect.Descriptor instead.
+func (*ListMaterialsResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{56}
+}
+
+func (x *ListMaterialsResponse) GetMaterials() []*Material {
+	if x != nil {
+		return x.Materials
+	}
+	return nil
+}
+
+func (x *ListMaterialsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListMaterialsResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+type ApproveMaterialRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// materials/{material}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// providers/{provider}: the approving provider.
+	Provider string `protobuf:"bytes,2,opt,name=provider,proto3" json:"provider,omitempty"`
+	// The material's etag as last read; stale: ABORTED.
+	Etag string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Optional UUID making the call retry-safe.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveMaterialRequest) Reset() {
+	*x = ApproveMaterialRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[57]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveMaterialRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveMaterialRequest) ProtoMessage() {}
+
+func (x *ApproveMaterialRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[57]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveMaterialRequest.ProtoReflect.Descriptor instead.
+func (*ApproveMaterialRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{57}
+}
+
+func (x *ApproveMaterialRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ApproveMaterialRequest) GetProvider() string {
+	if x != nil {
+		return x.Provider
+	}
+	return ""
+}
+
+func (x *ApproveMaterialRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ApproveMaterialRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type ApproveMaterialResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Material      *Material              `protobuf:"bytes,1,opt,name=material,proto3" json:"material,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ApproveMaterialResponse) Reset() {
+	*x = ApproveMaterialResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[58]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ApproveMaterialResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ApproveMaterialResponse) ProtoMessage() {}
+
+func (x *ApproveMaterialResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[58]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ApproveMaterialResponse.ProtoReflect.Descriptor instead.
+func (*ApproveMaterialResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{58}
+}
+
+func (x *ApproveMaterialResponse) GetMaterial() *Material {
+	if x != nil {
+		return x.Material
+	}
+	return nil
+}
+
 var File_integration_education_v1_education_proto protoreflect.FileDescriptor
 
 const file_integration_education_v1_education_proto_rawDesc = "" +
@@ -3952,7 +4931,78 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\treferrals\x18\x01 \x03(\v2\".integration.education.v1.ReferralR\treferrals\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize*\xaf\x01\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xf0\x01\n" +
+	"\tSupplyGap\x12\"\n" +
+	"\fmunicipality\x18\x01 \x01(\tR\fmunicipality\x129\n" +
+	"\x05level\x18\x02 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x121\n" +
+	"\x14waiting_participants\x18\x03 \x01(\x05R\x13waitingParticipants\x12\x1f\n" +
+	"\vfree_places\x18\x04 \x01(\x05R\n" +
+	"freePlaces\x12\x1c\n" +
+	"\tshortfall\x18\x05 \x01(\x05R\tshortfall\x12\x12\n" +
+	"\x04open\x18\x06 \x01(\bR\x04open\"\x97\x01\n" +
+	"\x19GetSupplyGapReportRequest\x12\"\n" +
+	"\fmunicipality\x18\x01 \x01(\tR\fmunicipality\x129\n" +
+	"\x05level\x18\x02 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x12\x1b\n" +
+	"\topen_only\x18\x03 \x01(\bR\bopenOnly\"U\n" +
+	"\x1aGetSupplyGapReportResponse\x127\n" +
+	"\x04gaps\x18\x01 \x03(\v2#.integration.education.v1.SupplyGapR\x04gaps\"\x81\x01\n" +
+	"\fMaterialFile\x12\x1b\n" +
+	"\tfile_name\x18\x01 \x01(\tR\bfileName\x12\x1d\n" +
+	"\n" +
+	"media_type\x18\x02 \x01(\tR\tmediaType\x12\x1d\n" +
+	"\n" +
+	"size_bytes\x18\x03 \x01(\x03R\tsizeBytes\x12\x16\n" +
+	"\x06sha256\x18\x04 \x01(\tR\x06sha256\"\x81\x04\n" +
+	"\bMaterial\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x129\n" +
+	"\x05level\x18\x03 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x12\x14\n" +
+	"\x05topic\x18\x04 \x01(\tR\x05topic\x12@\n" +
+	"\x06format\x18\x05 \x01(\x0e2(.integration.education.v1.MaterialFormatR\x06format\x12\x14\n" +
+	"\x04link\x18\x06 \x01(\tH\x00R\x04link\x12<\n" +
+	"\x04file\x18\a \x01(\v2&.integration.education.v1.MaterialFileH\x00R\x04file\x12\x18\n" +
+	"\alicence\x18\b \x01(\tR\alicence\x12/\n" +
+	"\x13approving_providers\x18\t \x03(\tR\x12approvingProviders\x12;\n" +
+	"\vcreate_time\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12;\n" +
+	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"updateTime\x12\x12\n" +
+	"\x04etag\x18\f \x01(\tR\x04etagB\v\n" +
+	"\treference\"v\n" +
+	"\x15CreateMaterialRequest\x12>\n" +
+	"\bmaterial\x18\x01 \x01(\v2\".integration.education.v1.MaterialR\bmaterial\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"X\n" +
+	"\x16CreateMaterialResponse\x12>\n" +
+	"\bmaterial\x18\x01 \x01(\v2\".integration.education.v1.MaterialR\bmaterial\"(\n" +
+	"\x12GetMaterialRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"U\n" +
+	"\x13GetMaterialResponse\x12>\n" +
+	"\bmaterial\x18\x01 \x01(\v2\".integration.education.v1.MaterialR\bmaterial\"\xab\x02\n" +
+	"\x14ListMaterialsRequest\x12\x1b\n" +
+	"\tpage_size\x18\x01 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tR\tpageToken\x129\n" +
+	"\x05level\x18\x03 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x12\x14\n" +
+	"\x05topic\x18\x04 \x01(\tR\x05topic\x12@\n" +
+	"\x06format\x18\x05 \x01(\x0e2(.integration.education.v1.MaterialFormatR\x06format\x12\x1f\n" +
+	"\vapproved_by\x18\x06 \x01(\tR\n" +
+	"approvedBy\x12#\n" +
+	"\rapproved_only\x18\a \x01(\bR\fapprovedOnly\"\xa0\x01\n" +
+	"\x15ListMaterialsResponse\x12@\n" +
+	"\tmaterials\x18\x01 \x03(\v2\".integration.education.v1.MaterialR\tmaterials\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"{\n" +
+	"\x16ApproveMaterialRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x1a\n" +
+	"\bprovider\x18\x02 \x01(\tR\bprovider\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"Y\n" +
+	"\x17ApproveMaterialResponse\x12>\n" +
+	"\bmaterial\x18\x01 \x01(\v2\".integration.education.v1.MaterialR\bmaterial*\xaf\x01\n" +
 	"\tCefrLevel\x12\x1a\n" +
 	"\x16CEFR_LEVEL_UNSPECIFIED\x10\x00\x12\x14\n" +
 	"\x10CEFR_LEVEL_ALPHA\x10\x01\x12\x11\n" +
@@ -4029,7 +5079,17 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\n" +
 	"OfferOrder\x12\x1b\n" +
 	"\x17OFFER_ORDER_UNSPECIFIED\x10\x00\x12\x1c\n" +
-	"\x18OFFER_ORDER_MUNICIPALITY\x10\x012\xfe\x11\n" +
+	"\x18OFFER_ORDER_MUNICIPALITY\x10\x01*\x95\x02\n" +
+	"\x0eMaterialFormat\x12\x1f\n" +
+	"\x1bMATERIAL_FORMAT_UNSPECIFIED\x10\x00\x12\x1d\n" +
+	"\x19MATERIAL_FORMAT_WORKSHEET\x10\x01\x12\x1c\n" +
+	"\x18MATERIAL_FORMAT_TEXTBOOK\x10\x02\x12\x19\n" +
+	"\x15MATERIAL_FORMAT_AUDIO\x10\x03\x12\x19\n" +
+	"\x15MATERIAL_FORMAT_VIDEO\x10\x04\x12\x17\n" +
+	"\x13MATERIAL_FORMAT_APP\x10\x05\x12\x18\n" +
+	"\x14MATERIAL_FORMAT_GAME\x10\x06\x12!\n" +
+	"\x1dMATERIAL_FORMAT_PICTURE_CARDS\x10\a\x12\x19\n" +
+	"\x15MATERIAL_FORMAT_OTHER\x10\b2\xc2\x17\n" +
 	"\x10EducationService\x12\x88\x01\n" +
 	"\x0eCreateProvider\x12/.integration.education.v1.CreateProviderRequest\x1a0.integration.education.v1.CreateProviderResponse\"\x13\x8a\xb5\x18\x0feducation.admin\x12~\n" +
 	"\vGetProvider\x12,.integration.education.v1.GetProviderRequest\x1a-.integration.education.v1.GetProviderResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x84\x01\n" +
@@ -4047,7 +5107,12 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\vMatchOffers\x12,.integration.education.v1.MatchOffersRequest\x1a-.integration.education.v1.MatchOffersResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x92\x01\n" +
 	"\x0eCreateReferral\x12/.integration.education.v1.CreateReferralRequest\x1a0.integration.education.v1.CreateReferralResponse\"\x1d\x8a\xb5\x18\x19education.referrals.write\x12\x9b\x01\n" +
 	"\x11SetReferralStatus\x122.integration.education.v1.SetReferralStatusRequest\x1a3.integration.education.v1.SetReferralStatusResponse\"\x1d\x8a\xb5\x18\x19education.referrals.write\x12\x84\x01\n" +
-	"\rListReferrals\x12..integration.education.v1.ListReferralsRequest\x1a/.integration.education.v1.ListReferralsResponse\"\x12\x8a\xb5\x18\x0eeducation.readBYZWgithub.com/integrationsplan/integrationsplan/proto/integration/education/v1;educationv1b\x06proto3"
+	"\rListReferrals\x12..integration.education.v1.ListReferralsRequest\x1a/.integration.education.v1.ListReferralsResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x93\x01\n" +
+	"\x12GetSupplyGapReport\x123.integration.education.v1.GetSupplyGapReportRequest\x1a4.integration.education.v1.GetSupplyGapReportResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x8f\x01\n" +
+	"\x0eCreateMaterial\x12/.integration.education.v1.CreateMaterialRequest\x1a0.integration.education.v1.CreateMaterialResponse\"\x1a\x8a\xb5\x18\x16education.offers.write\x12~\n" +
+	"\vGetMaterial\x12,.integration.education.v1.GetMaterialRequest\x1a-.integration.education.v1.GetMaterialResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x84\x01\n" +
+	"\rListMaterials\x12..integration.education.v1.ListMaterialsRequest\x1a/.integration.education.v1.ListMaterialsResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x92\x01\n" +
+	"\x0fApproveMaterial\x120.integration.education.v1.ApproveMaterialRequest\x1a1.integration.education.v1.ApproveMaterialResponse\"\x1a\x8a\xb5\x18\x16education.offers.writeBYZWgithub.com/integrationsplan/integrationsplan/proto/integration/education/v1;educationv1b\x06proto3"
 
 var (
 	file_integration_education_v1_education_proto_rawDescOnce sync.Once
@@ -4061,8 +5126,8 @@ func file_integration_education_v1_education_proto_rawDescGZIP() []byte {
 	return file_integration_education_v1_education_proto_rawDescData
 }
 
-var file_integration_education_v1_education_proto_enumTypes = make([]protoimpl.EnumInfo, 10)
-var file_integration_education_v1_education_proto_msgTypes = make([]protoimpl.MessageInfo, 46)
+var file_integration_education_v1_education_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
+var file_integration_education_v1_education_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
 var file_integration_education_v1_education_proto_goTypes = []any{
 	(CefrLevel)(0),                      // 0: integration.education.v1.CefrLevel
 	(OfferKind)(0),                      // 1: integration.education.v1.OfferKind
@@ -4074,149 +5139,188 @@ var file_integration_education_v1_education_proto_goTypes = []any{
 	(Skill)(0),                          // 7: integration.education.v1.Skill
 	(ReferralStatus)(0),                 // 8: integration.education.v1.ReferralStatus
 	(OfferOrder)(0),                     // 9: integration.education.v1.OfferOrder
-	(*TimeSlot)(nil),                    // 10: integration.education.v1.TimeSlot
-	(*Eligibility)(nil),                 // 11: integration.education.v1.Eligibility
-	(*Provider)(nil),                    // 12: integration.education.v1.Provider
-	(*Offer)(nil),                       // 13: integration.education.v1.Offer
-	(*DuplicateCandidate)(nil),          // 14: integration.education.v1.DuplicateCandidate
-	(*PersonalData)(nil),                // 15: integration.education.v1.PersonalData
-	(*SkillLevel)(nil),                  // 16: integration.education.v1.SkillLevel
-	(*Assessment)(nil),                  // 17: integration.education.v1.Assessment
-	(*Participant)(nil),                 // 18: integration.education.v1.Participant
-	(*Referral)(nil),                    // 19: integration.education.v1.Referral
-	(*MatchReason)(nil),                 // 20: integration.education.v1.MatchReason
-	(*OfferMatch)(nil),                  // 21: integration.education.v1.OfferMatch
-	(*ExcludedOffer)(nil),               // 22: integration.education.v1.ExcludedOffer
-	(*CreateProviderRequest)(nil),       // 23: integration.education.v1.CreateProviderRequest
-	(*CreateProviderResponse)(nil),      // 24: integration.education.v1.CreateProviderResponse
-	(*GetProviderRequest)(nil),          // 25: integration.education.v1.GetProviderRequest
-	(*GetProviderResponse)(nil),         // 26: integration.education.v1.GetProviderResponse
-	(*ListProvidersRequest)(nil),        // 27: integration.education.v1.ListProvidersRequest
-	(*ListProvidersResponse)(nil),       // 28: integration.education.v1.ListProvidersResponse
-	(*CreateOfferRequest)(nil),          // 29: integration.education.v1.CreateOfferRequest
-	(*CreateOfferResponse)(nil),         // 30: integration.education.v1.CreateOfferResponse
-	(*GetOfferRequest)(nil),             // 31: integration.education.v1.GetOfferRequest
-	(*GetOfferResponse)(nil),            // 32: integration.education.v1.GetOfferResponse
-	(*ListOffersRequest)(nil),           // 33: integration.education.v1.ListOffersRequest
-	(*ListOffersResponse)(nil),          // 34: integration.education.v1.ListOffersResponse
-	(*SetOfferStatusRequest)(nil),       // 35: integration.education.v1.SetOfferStatusRequest
-	(*SetOfferStatusResponse)(nil),      // 36: integration.education.v1.SetOfferStatusResponse
-	(*GetDuplicateReportRequest)(nil),   // 37: integration.education.v1.GetDuplicateReportRequest
-	(*DuplicatePair)(nil),               // 38: integration.education.v1.DuplicatePair
-	(*GetDuplicateReportResponse)(nil),  // 39: integration.education.v1.GetDuplicateReportResponse
-	(*RegisterParticipantRequest)(nil),  // 40: integration.education.v1.RegisterParticipantRequest
-	(*RegisterParticipantResponse)(nil), // 41: integration.education.v1.RegisterParticipantResponse
-	(*GetParticipantRequest)(nil),       // 42: integration.education.v1.GetParticipantRequest
-	(*GetParticipantResponse)(nil),      // 43: integration.education.v1.GetParticipantResponse
-	(*RecordAssessmentRequest)(nil),     // 44: integration.education.v1.RecordAssessmentRequest
-	(*RecordAssessmentResponse)(nil),    // 45: integration.education.v1.RecordAssessmentResponse
-	(*EraseParticipantRequest)(nil),     // 46: integration.education.v1.EraseParticipantRequest
-	(*EraseParticipantResponse)(nil),    // 47: integration.education.v1.EraseParticipantResponse
-	(*MatchOffersRequest)(nil),          // 48: integration.education.v1.MatchOffersRequest
-	(*MatchOffersResponse)(nil),         // 49: integration.education.v1.MatchOffersResponse
-	(*CreateReferralRequest)(nil),       // 50: integration.education.v1.CreateReferralRequest
-	(*CreateReferralResponse)(nil),      // 51: integration.education.v1.CreateReferralResponse
-	(*SetReferralStatusRequest)(nil),    // 52: integration.education.v1.SetReferralStatusRequest
-	(*SetReferralStatusResponse)(nil),   // 53: integration.education.v1.SetReferralStatusResponse
-	(*ListReferralsRequest)(nil),        // 54: integration.education.v1.ListReferralsRequest
-	(*ListReferralsResponse)(nil),       // 55: integration.education.v1.ListReferralsResponse
-	(*timestamppb.Timestamp)(nil),       // 56: google.protobuf.Timestamp
+	(MaterialFormat)(0),                 // 10: integration.education.v1.MaterialFormat
+	(*TimeSlot)(nil),                    // 11: integration.education.v1.TimeSlot
+	(*Eligibility)(nil),                 // 12: integration.education.v1.Eligibility
+	(*Provider)(nil),                    // 13: integration.education.v1.Provider
+	(*Offer)(nil),                       // 14: integration.education.v1.Offer
+	(*DuplicateCandidate)(nil),          // 15: integration.education.v1.DuplicateCandidate
+	(*PersonalData)(nil),                // 16: integration.education.v1.PersonalData
+	(*SkillLevel)(nil),                  // 17: integration.education.v1.SkillLevel
+	(*Assessment)(nil),                  // 18: integration.education.v1.Assessment
+	(*Participant)(nil),                 // 19: integration.education.v1.Participant
+	(*Referral)(nil),                    // 20: integration.education.v1.Referral
+	(*MatchReason)(nil),                 // 21: integration.education.v1.MatchReason
+	(*OfferMatch)(nil),                  // 22: integration.education.v1.OfferMatch
+	(*ExcludedOffer)(nil),               // 23: integration.education.v1.ExcludedOffer
+	(*CreateProviderRequest)(nil),       // 24: integration.education.v1.CreateProviderRequest
+	(*CreateProviderResponse)(nil),      // 25: integration.education.v1.CreateProviderResponse
+	(*GetProviderRequest)(nil),          // 26: integration.education.v1.GetProviderRequest
+	(*GetProviderResponse)(nil),         // 27: integration.education.v1.GetProviderResponse
+	(*ListProvidersRequest)(nil),        // 28: integration.education.v1.ListProvidersRequest
+	(*ListProvidersResponse)(nil),       // 29: integration.education.v1.ListProvidersResponse
+	(*CreateOfferRequest)(nil),          // 30: integration.education.v1.CreateOfferRequest
+	(*CreateOfferResponse)(nil),         // 31: integration.education.v1.CreateOfferResponse
+	(*GetOfferRequest)(nil),             // 32: integration.education.v1.GetOfferRequest
+	(*GetOfferResponse)(nil),            // 33: integration.education.v1.GetOfferResponse
+	(*ListOffersRequest)(nil),           // 34: integration.education.v1.ListOffersRequest
+	(*ListOffersResponse)(nil),          // 35: integration.education.v1.ListOffersResponse
+	(*SetOfferStatusRequest)(nil),       // 36: integration.education.v1.SetOfferStatusRequest
+	(*SetOfferStatusResponse)(nil),      // 37: integration.education.v1.SetOfferStatusResponse
+	(*GetDuplicateReportRequest)(nil),   // 38: integration.education.v1.GetDuplicateReportRequest
+	(*DuplicatePair)(nil),               // 39: integration.education.v1.DuplicatePair
+	(*GetDuplicateReportResponse)(nil),  // 40: integration.education.v1.GetDuplicateReportResponse
+	(*RegisterParticipantRequest)(nil),  // 41: integration.education.v1.RegisterParticipantRequest
+	(*RegisterParticipantResponse)(nil), // 42: integration.education.v1.RegisterParticipantResponse
+	(*GetParticipantRequest)(nil),       // 43: integration.education.v1.GetParticipantRequest
+	(*GetParticipantResponse)(nil),      // 44: integration.education.v1.GetParticipantResponse
+	(*RecordAssessmentRequest)(nil),     // 45: integration.education.v1.RecordAssessmentRequest
+	(*RecordAssessmentResponse)(nil),    // 46: integration.education.v1.RecordAssessmentResponse
+	(*EraseParticipantRequest)(nil),     // 47: integration.education.v1.EraseParticipantRequest
+	(*EraseParticipantResponse)(nil),    // 48: integration.education.v1.EraseParticipantResponse
+	(*MatchOffersRequest)(nil),          // 49: integration.education.v1.MatchOffersRequest
+	(*MatchOffersResponse)(nil),         // 50: integration.education.v1.MatchOffersResponse
+	(*CreateReferralRequest)(nil),       // 51: integration.education.v1.CreateReferralRequest
+	(*CreateReferralResponse)(nil),      // 52: integration.education.v1.CreateReferralResponse
+	(*SetReferralStatusRequest)(nil),    // 53: integration.education.v1.SetReferralStatusRequest
+	(*SetReferralStatusResponse)(nil),   // 54: integration.education.v1.SetReferralStatusResponse
+	(*ListReferralsRequest)(nil),        // 55: integration.education.v1.ListReferralsRequest
+	(*ListReferralsResponse)(nil),       // 56: integration.education.v1.ListReferralsResponse
+	(*SupplyGap)(nil),                   // 57: integration.education.v1.SupplyGap
+	(*GetSupplyGapReportRequest)(nil),   // 58: integration.education.v1.GetSupplyGapReportRequest
+	(*GetSupplyGapReportResponse)(nil),  // 59: integration.education.v1.GetSupplyGapReportResponse
+	(*MaterialFile)(nil),                // 60: integration.education.v1.MaterialFile
+	(*Material)(nil),                    // 61: integration.education.v1.Material
+	(*CreateMaterialRequest)(nil),       // 62: integration.education.v1.CreateMaterialRequest
+	(*CreateMaterialResponse)(nil),      // 63: integration.education.v1.CreateMaterialResponse
+	(*GetMaterialRequest)(nil),          // 64: integration.education.v1.GetMaterialRequest
+	(*GetMaterialResponse)(nil),         // 65: integration.education.v1.GetMaterialResponse
+	(*ListMaterialsRequest)(nil),        // 66: integration.education.v1.ListMaterialsRequest
+	(*ListMaterialsResponse)(nil),       // 67: integration.education.v1.ListMaterialsResponse
+	(*ApproveMaterialRequest)(nil),      // 68: integration.education.v1.ApproveMaterialRequest
+	(*ApproveMaterialResponse)(nil),     // 69: integration.education.v1.ApproveMaterialResponse
+	(*timestamppb.Timestamp)(nil),       // 70: google.protobuf.Timestamp
 }
 var file_integration_education_v1_education_proto_depIdxs = []int32{
 	4,  // 0: integration.education.v1.TimeSlot.weekday:type_name -> integration.education.v1.Weekday
 	5,  // 1: integration.education.v1.Eligibility.residence_statuses:type_name -> integration.education.v1.ResidenceStatus
 	3,  // 2: integration.education.v1.Provider.kind:type_name -> integration.education.v1.ProviderKind
-	56, // 3: integration.education.v1.Provider.create_time:type_name -> google.protobuf.Timestamp
+	70, // 3: integration.education.v1.Provider.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 4: integration.education.v1.Offer.kind:type_name -> integration.education.v1.OfferKind
 	0,  // 5: integration.education.v1.Offer.entry_level:type_name -> integration.education.v1.CefrLevel
 	0,  // 6: integration.education.v1.Offer.target_level:type_name -> integration.education.v1.CefrLevel
-	10, // 7: integration.education.v1.Offer.schedule:type_name -> integration.education.v1.TimeSlot
-	11, // 8: integration.education.v1.Offer.eligibility:type_name -> integration.education.v1.Eligibility
+	11, // 7: integration.education.v1.Offer.schedule:type_name -> integration.education.v1.TimeSlot
+	12, // 8: integration.education.v1.Offer.eligibility:type_name -> integration.education.v1.Eligibility
 	2,  // 9: integration.education.v1.Offer.status:type_name -> integration.education.v1.OfferStatus
-	56, // 10: integration.education.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
-	56, // 11: integration.education.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
+	70, // 10: integration.education.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
+	70, // 11: integration.education.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 12: integration.education.v1.SkillLevel.skill:type_name -> integration.education.v1.Skill
 	0,  // 13: integration.education.v1.SkillLevel.level:type_name -> integration.education.v1.CefrLevel
 	0,  // 14: integration.education.v1.Assessment.overall_level:type_name -> integration.education.v1.CefrLevel
-	16, // 15: integration.education.v1.Assessment.skill_levels:type_name -> integration.education.v1.SkillLevel
+	17, // 15: integration.education.v1.Assessment.skill_levels:type_name -> integration.education.v1.SkillLevel
 	6,  // 16: integration.education.v1.Assessment.literacy:type_name -> integration.education.v1.Literacy
-	10, // 17: integration.education.v1.Assessment.availability:type_name -> integration.education.v1.TimeSlot
-	15, // 18: integration.education.v1.Participant.personal_data:type_name -> integration.education.v1.PersonalData
-	17, // 19: integration.education.v1.Participant.assessment:type_name -> integration.education.v1.Assessment
-	56, // 20: integration.education.v1.Participant.create_time:type_name -> google.protobuf.Timestamp
+	11, // 17: integration.education.v1.Assessment.availability:type_name -> integration.education.v1.TimeSlot
+	16, // 18: integration.education.v1.Participant.personal_data:type_name -> integration.education.v1.PersonalData
+	18, // 19: integration.education.v1.Participant.assessment:type_name -> integration.education.v1.Assessment
+	70, // 20: integration.education.v1.Participant.create_time:type_name -> google.protobuf.Timestamp
 	8,  // 21: integration.education.v1.Referral.status:type_name -> integration.education.v1.ReferralStatus
-	56, // 22: integration.education.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
-	56, // 23: integration.education.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
-	13, // 24: integration.education.v1.OfferMatch.offer:type_name -> integration.education.v1.Offer
-	20, // 25: integration.education.v1.OfferMatch.reasons:type_name -> integration.education.v1.MatchReason
-	20, // 26: integration.education.v1.ExcludedOffer.reasons:type_name -> integration.education.v1.MatchReason
-	12, // 27: integration.education.v1.CreateProviderRequest.provider:type_name -> integration.education.v1.Provider
-	12, // 28: integration.education.v1.CreateProviderResponse.provider:type_name -> integration.education.v1.Provider
-	12, // 29: integration.education.v1.GetProviderResponse.provider:type_name -> integration.education.v1.Provider
-	12, // 30: integration.education.v1.ListProvidersResponse.providers:type_name -> integration.education.v1.Provider
-	13, // 31: integration.education.v1.CreateOfferRequest.offer:type_name -> integration.education.v1.Offer
-	13, // 32: integration.education.v1.CreateOfferResponse.offer:type_name -> integration.education.v1.Offer
-	14, // 33: integration.education.v1.CreateOfferResponse.possible_duplicates:type_name -> integration.education.v1.DuplicateCandidate
-	13, // 34: integration.education.v1.GetOfferResponse.offer:type_name -> integration.education.v1.Offer
+	70, // 22: integration.education.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
+	70, // 23: integration.education.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
+	14, // 24: integration.education.v1.OfferMatch.offer:type_name -> integration.education.v1.Offer
+	21, // 25: integration.education.v1.OfferMatch.reasons:type_name -> integration.education.v1.MatchReason
+	21, // 26: integration.education.v1.ExcludedOffer.reasons:type_name -> integration.education.v1.MatchReason
+	13, // 27: integration.education.v1.CreateProviderRequest.provider:type_name -> integration.education.v1.Provider
+	13, // 28: integration.education.v1.CreateProviderResponse.provider:type_name -> integration.education.v1.Provider
+	13, // 29: integration.education.v1.GetProviderResponse.provider:type_name -> integration.education.v1.Provider
+	13, // 30: integration.education.v1.ListProvidersResponse.providers:type_name -> integration.education.v1.Provider
+	14, // 31: integration.education.v1.CreateOfferRequest.offer:type_name -> integration.education.v1.Offer
+	14, // 32: integration.education.v1.CreateOfferResponse.offer:type_name -> integration.education.v1.Offer
+	15, // 33: integration.education.v1.CreateOfferResponse.possible_duplicates:type_name -> integration.education.v1.DuplicateCandidate
+	14, // 34: integration.education.v1.GetOfferResponse.offer:type_name -> integration.education.v1.Offer
 	0,  // 35: integration.education.v1.ListOffersRequest.entry_level:type_name -> integration.education.v1.CefrLevel
 	1,  // 36: integration.education.v1.ListOffersRequest.kind:type_name -> integration.education.v1.OfferKind
 	2,  // 37: integration.education.v1.ListOffersRequest.status:type_name -> integration.education.v1.OfferStatus
 	9,  // 38: integration.education.v1.ListOffersRequest.order_by:type_name -> integration.education.v1.OfferOrder
-	13, // 39: integration.education.v1.ListOffersResponse.offers:type_name -> integration.education.v1.Offer
+	14, // 39: integration.education.v1.ListOffersResponse.offers:type_name -> integration.education.v1.Offer
 	2,  // 40: integration.education.v1.SetOfferStatusRequest.status:type_name -> integration.education.v1.OfferStatus
-	13, // 41: integration.education.v1.SetOfferStatusResponse.offer:type_name -> integration.education.v1.Offer
-	38, // 42: integration.education.v1.GetDuplicateReportResponse.pairs:type_name -> integration.education.v1.DuplicatePair
-	15, // 43: integration.education.v1.RegisterParticipantRequest.personal_data:type_name -> integration.education.v1.PersonalData
-	18, // 44: integration.education.v1.RegisterParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	18, // 45: integration.education.v1.GetParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	17, // 46: integration.education.v1.RecordAssessmentRequest.assessment:type_name -> integration.education.v1.Assessment
-	18, // 47: integration.education.v1.RecordAssessmentResponse.participant:type_name -> integration.education.v1.Participant
-	18, // 48: integration.education.v1.EraseParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	21, // 49: integration.education.v1.MatchOffersResponse.matches:type_name -> integration.education.v1.OfferMatch
-	22, // 50: integration.education.v1.MatchOffersResponse.excluded:type_name -> integration.education.v1.ExcludedOffer
-	19, // 51: integration.education.v1.CreateReferralResponse.referral:type_name -> integration.education.v1.Referral
+	14, // 41: integration.education.v1.SetOfferStatusResponse.offer:type_name -> integration.education.v1.Offer
+	39, // 42: integration.education.v1.GetDuplicateReportResponse.pairs:type_name -> integration.education.v1.DuplicatePair
+	16, // 43: integration.education.v1.RegisterParticipantRequest.personal_data:type_name -> integration.education.v1.PersonalData
+	19, // 44: integration.education.v1.RegisterParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	19, // 45: integration.education.v1.GetParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	18, // 46: integration.education.v1.RecordAssessmentRequest.assessment:type_name -> integration.education.v1.Assessment
+	19, // 47: integration.education.v1.RecordAssessmentResponse.participant:type_name -> integration.education.v1.Participant
+	19, // 48: integration.education.v1.EraseParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	22, // 49: integration.education.v1.MatchOffersResponse.matches:type_name -> integration.education.v1.OfferMatch
+	23, // 50: integration.education.v1.MatchOffersResponse.excluded:type_name -> integration.education.v1.ExcludedOffer
+	20, // 51: integration.education.v1.CreateReferralResponse.referral:type_name -> integration.education.v1.Referral
 	8,  // 52: integration.education.v1.SetReferralStatusRequest.status:type_name -> integration.education.v1.ReferralStatus
-	19, // 53: integration.education.v1.SetReferralStatusResponse.referral:type_name -> integration.education.v1.Referral
-	19, // 54: integration.education.v1.SetReferralStatusResponse.promoted:type_name -> integration.education.v1.Referral
+	20, // 53: integration.education.v1.SetReferralStatusResponse.referral:type_name -> integration.education.v1.Referral
+	20, // 54: integration.education.v1.SetReferralStatusResponse.promoted:type_name -> integration.education.v1.Referral
 	8,  // 55: integration.education.v1.ListReferralsRequest.status:type_name -> integration.education.v1.ReferralStatus
-	19, // 56: integration.education.v1.ListReferralsResponse.referrals:type_name -> integration.education.v1.Referral
-	23, // 57: integration.education.v1.EducationService.CreateProvider:input_type -> integration.education.v1.CreateProviderRequest
-	25, // 58: integration.education.v1.EducationService.GetProvider:input_type -> integration.education.v1.GetProviderRequest
-	27, // 59: integration.education.v1.EducationService.ListProviders:input_type -> integration.education.v1.ListProvidersRequest
-	29, // 60: integration.education.v1.EducationService.CreateOffer:input_type -> integration.education.v1.CreateOfferRequest
-	31, // 61: integration.education.v1.EducationService.GetOffer:input_type -> integration.education.v1.GetOfferRequest
-	33, // 62: integration.education.v1.EducationService.ListOffers:input_type -> integration.education.v1.ListOffersRequest
-	35, // 63: integration.education.v1.EducationService.SetOfferStatus:input_type -> integration.education.v1.SetOfferStatusRequest
-	37, // 64: integration.education.v1.EducationService.GetDuplicateReport:input_type -> integration.education.v1.GetDuplicateReportRequest
-	40, // 65: integration.education.v1.EducationService.RegisterParticipant:input_type -> integration.education.v1.RegisterParticipantRequest
-	42, // 66: integration.education.v1.EducationService.GetParticipant:input_type -> integration.education.v1.GetParticipantRequest
-	44, // 67: integration.education.v1.EducationService.RecordAssessment:input_type -> integration.education.v1.RecordAssessmentRequest
-	46, // 68: integration.education.v1.EducationService.EraseParticipant:input_type -> integration.education.v1.EraseParticipantRequest
-	48, // 69: integration.education.v1.EducationService.MatchOffers:input_type -> integration.education.v1.MatchOffersRequest
-	50, // 70: integration.education.v1.EducationService.CreateReferral:input_type -> integration.education.v1.CreateReferralRequest
-	52, // 71: integration.education.v1.EducationService.SetReferralStatus:input_type -> integration.education.v1.SetReferralStatusRequest
-	54, // 72: integration.education.v1.EducationService.ListReferrals:input_type -> integration.education.v1.ListReferralsRequest
-	24, // 73: integration.education.v1.EducationService.CreateProvider:output_type -> integration.education.v1.CreateProviderResponse
-	26, // 74: integration.education.v1.EducationService.GetProvider:output_type -> integration.education.v1.GetProviderResponse
-	28, // 75: integration.education.v1.EducationService.ListProviders:output_type -> integration.education.v1.ListProvidersResponse
-	30, // 76: integration.education.v1.EducationService.CreateOffer:output_type -> integration.education.v1.CreateOfferResponse
-	32, // 77: integration.education.v1.EducationService.GetOffer:output_type -> integration.education.v1.GetOfferResponse
-	34, // 78: integration.education.v1.EducationService.ListOffers:output_type -> integration.education.v1.ListOffersResponse
-	36, // 79: integration.education.v1.EducationService.SetOfferStatus:output_type -> integration.education.v1.SetOfferStatusResponse
-	39, // 80: integration.education.v1.EducationService.GetDuplicateReport:output_type -> integration.education.v1.GetDuplicateReportResponse
-	41, // 81: integration.education.v1.EducationService.RegisterParticipant:output_type -> integration.education.v1.RegisterParticipantResponse
-	43, // 82: integration.education.v1.EducationService.GetParticipant:output_type -> integration.education.v1.GetParticipantResponse
-	45, // 83: integration.education.v1.EducationService.RecordAssessment:output_type -> integration.education.v1.RecordAssessmentResponse
-	47, // 84: integration.education.v1.EducationService.EraseParticipant:output_type -> integration.education.v1.EraseParticipantResponse
-	49, // 85: integration.education.v1.EducationService.MatchOffers:output_type -> integration.education.v1.MatchOffersResponse
-	51, // 86: integration.education.v1.EducationService.CreateReferral:output_type -> integration.education.v1.CreateReferralResponse
-	53, // 87: integration.education.v1.EducationService.SetReferralStatus:output_type -> integration.education.v1.SetReferralStatusResponse
-	55, // 88: integration.education.v1.EducationService.ListReferrals:output_type -> integration.education.v1.ListReferralsResponse
-	73, // [73:89] is the sub-list for method output_type
-	57, // [57:73] is the sub-list for method input_type
-	57, // [57:57] is the sub-list for extension type_name
-	57, // [57:57] is the sub-list for extension extendee
-	0,  // [0:57] is the sub-list for field type_name
+	20, // 56: integration.education.v1.ListReferralsResponse.referrals:type_name -> integration.education.v1.Referral
+	0,  // 57: integration.education.v1.SupplyGap.level:type_name -> integration.education.v1.CefrLevel
+	0,  // 58: integration.education.v1.GetSupplyGapReportRequest.level:type_name -> integration.education.v1.CefrLevel
+	57, // 59: integration.education.v1.GetSupplyGapReportResponse.gaps:type_name -> integration.education.v1.SupplyGap
+	0,  // 60: integration.education.v1.Material.level:type_name -> integration.education.v1.CefrLevel
+	10, // 61: integration.education.v1.Material.format:type_name -> integration.education.v1.MaterialFormat
+	60, // 62: integration.education.v1.Material.file:type_name -> integration.education.v1.MaterialFile
+	70, // 63: integration.education.v1.Material.create_time:type_name -> google.protobuf.Timestamp
+	70, // 64: integration.education.v1.Material.update_time:type_name -> google.protobuf.Timestamp
+	61, // 65: integration.education.v1.CreateMaterialRequest.material:type_name -> integration.education.v1.Material
+	61, // 66: integration.education.v1.CreateMaterialResponse.material:type_name -> integration.education.v1.Material
+	61, // 67: integration.education.v1.GetMaterialResponse.material:type_name -> integration.education.v1.Material
+	0,  // 68: integration.education.v1.ListMaterialsRequest.level:type_name -> integration.education.v1.CefrLevel
+	10, // 69: integration.education.v1.ListMaterialsRequest.format:type_name -> integration.education.v1.MaterialFormat
+	61, // 70: integration.education.v1.ListMaterialsResponse.materials:type_name -> integration.education.v1.Material
+	61, // 71: integration.education.v1.ApproveMaterialResponse.material:type_name -> integration.education.v1.Material
+	24, // 72: integration.education.v1.EducationService.CreateProvider:input_type -> integration.education.v1.CreateProviderRequest
+	26, // 73: integration.education.v1.EducationService.GetProvider:input_type -> integration.education.v1.GetProviderRequest
+	28, // 74: integration.education.v1.EducationService.ListProviders:input_type -> integration.education.v1.ListProvidersRequest
+	30, // 75: integration.education.v1.EducationService.CreateOffer:input_type -> integration.education.v1.CreateOfferRequest
+	32, // 76: integration.education.v1.EducationService.GetOffer:input_type -> integration.education.v1.GetOfferRequest
+	34, // 77: integration.education.v1.EducationService.ListOffers:input_type -> integration.education.v1.ListOffersRequest
+	36, // 78: integration.education.v1.EducationService.SetOfferStatus:input_type -> integration.education.v1.SetOfferStatusRequest
+	38, // 79: integration.education.v1.EducationService.GetDuplicateReport:input_type -> integration.education.v1.GetDuplicateReportRequest
+	41, // 80: integration.education.v1.EducationService.RegisterParticipant:input_type -> integration.education.v1.RegisterParticipantRequest
+	43, // 81: integration.education.v1.EducationService.GetParticipant:input_type -> integration.education.v1.GetParticipantRequest
+	45, // 82: integration.education.v1.EducationService.RecordAssessment:input_type -> integration.education.v1.RecordAssessmentRequest
+	47, // 83: integration.education.v1.EducationService.EraseParticipant:input_type -> integration.education.v1.EraseParticipantRequest
+	49, // 84: integration.education.v1.EducationService.MatchOffers:input_type -> integration.education.v1.MatchOffersRequest
+	51, // 85: integration.education.v1.EducationService.CreateReferral:input_type -> integration.education.v1.CreateReferralRequest
+	53, // 86: integration.education.v1.EducationService.SetReferralStatus:input_type -> integration.education.v1.SetReferralStatusRequest
+	55, // 87: integration.education.v1.EducationService.ListReferrals:input_type -> integration.education.v1.ListReferralsRequest
+	58, // 88: integration.education.v1.EducationService.GetSupplyGapReport:input_type -> integration.education.v1.GetSupplyGapReportRequest
+	62, // 89: integration.education.v1.EducationService.CreateMaterial:input_type -> integration.education.v1.CreateMaterialRequest
+	64, // 90: integration.education.v1.EducationService.GetMaterial:input_type -> integration.education.v1.GetMaterialRequest
+	66, // 91: integration.education.v1.EducationService.ListMaterials:input_type -> integration.education.v1.ListMaterialsRequest
+	68, // 92: integration.education.v1.EducationService.ApproveMaterial:input_type -> integration.education.v1.ApproveMaterialRequest
+	25, // 93: integration.education.v1.EducationService.CreateProvider:output_type -> integration.education.v1.CreateProviderResponse
+	27, // 94: integration.education.v1.EducationService.GetProvider:output_type -> integration.education.v1.GetProviderResponse
+	29, // 95: integration.education.v1.EducationService.ListProviders:output_type -> integration.education.v1.ListProvidersResponse
+	31, // 96: integration.education.v1.EducationService.CreateOffer:output_type -> integration.education.v1.CreateOfferResponse
+	33, // 97: integration.education.v1.EducationService.GetOffer:output_type -> integration.education.v1.GetOfferResponse
+	35, // 98: integration.education.v1.EducationService.ListOffers:output_type -> integration.education.v1.ListOffersResponse
+	37, // 99: integration.education.v1.EducationService.SetOfferStatus:output_type -> integration.education.v1.SetOfferStatusResponse
+	40, // 100: integration.education.v1.EducationService.GetDuplicateReport:output_type -> integration.education.v1.GetDuplicateReportResponse
+	42, // 101: integration.education.v1.EducationService.RegisterParticipant:output_type -> integration.education.v1.RegisterParticipantResponse
+	44, // 102: integration.education.v1.EducationService.GetParticipant:output_type -> integration.education.v1.GetParticipantResponse
+	46, // 103: integration.education.v1.EducationService.RecordAssessment:output_type -> integration.education.v1.RecordAssessmentResponse
+	48, // 104: integration.education.v1.EducationService.EraseParticipant:output_type -> integration.education.v1.EraseParticipantResponse
+	50, // 105: integration.education.v1.EducationService.MatchOffers:output_type -> integration.education.v1.MatchOffersResponse
+	52, // 106: integration.education.v1.EducationService.CreateReferral:output_type -> integration.education.v1.CreateReferralResponse
+	54, // 107: integration.education.v1.EducationService.SetReferralStatus:output_type -> integration.education.v1.SetReferralStatusResponse
+	56, // 108: integration.education.v1.EducationService.ListReferrals:output_type -> integration.education.v1.ListReferralsResponse
+	59, // 109: integration.education.v1.EducationService.GetSupplyGapReport:output_type -> integration.education.v1.GetSupplyGapReportResponse
+	63, // 110: integration.education.v1.EducationService.CreateMaterial:output_type -> integration.education.v1.CreateMaterialResponse
+	65, // 111: integration.education.v1.EducationService.GetMaterial:output_type -> integration.education.v1.GetMaterialResponse
+	67, // 112: integration.education.v1.EducationService.ListMaterials:output_type -> integration.education.v1.ListMaterialsResponse
+	69, // 113: integration.education.v1.EducationService.ApproveMaterial:output_type -> integration.education.v1.ApproveMaterialResponse
+	93, // [93:114] is the sub-list for method output_type
+	72, // [72:93] is the sub-list for method input_type
+	72, // [72:72] is the sub-list for extension type_name
+	72, // [72:72] is the sub-list for extension extendee
+	0,  // [0:72] is the sub-list for field type_name
 }
 
 func init() { file_integration_education_v1_education_proto_init() }
@@ -4224,13 +5328,17 @@ func file_integration_education_v1_education_proto_init() {
 	if File_integration_education_v1_education_proto != nil {
 		return
 	}
+	file_integration_education_v1_education_proto_msgTypes[50].OneofWrappers = []any{
+		(*Material_Link)(nil),
+		(*Material_File)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_education_v1_education_proto_rawDesc), len(file_integration_education_v1_education_proto_rawDesc)),
-			NumEnums:      10,
-			NumMessages:   46,
+			NumEnums:      11,
+			NumMessages:   59,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -35,6 +35,11 @@ const (
 	EducationService_CreateReferral_FullMethodName      = "/integration.education.v1.EducationService/CreateReferral"
 	EducationService_SetReferralStatus_FullMethodName   = "/integration.education.v1.EducationService/SetReferralStatus"
 	EducationService_ListReferrals_FullMethodName       = "/integration.education.v1.EducationService/ListReferrals"
+	EducationService_GetSupplyGapReport_FullMethodName  = "/integration.education.v1.EducationService/GetSupplyGapReport"
+	EducationService_CreateMaterial_FullMethodName      = "/integration.education.v1.EducationService/CreateMaterial"
+	EducationService_GetMaterial_FullMethodName         = "/integration.education.v1.EducationService/GetMaterial"
+	EducationService_ListMaterials_FullMethodName       = "/integration.education.v1.EducationService/ListMaterials"
+	EducationService_ApproveMaterial_FullMethodName     = "/integration.education.v1.EducationService/ApproveMaterial"
 )
 
 // EducationServiceClient is the client API for EducationService service.
@@ -42,9 +47,10 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // EducationService is the Koordinierungsstelle für Bildungsangebote
-// Neuzugewanderter (measures 1.1, 1.2, 1.3, 1.5): the catalogue of education
-// and language offers, pseudonymous participants with their assessments, and
-// explained referrals with waiting lists.
+// Neuzugewanderter (measures 1.1, 1.2, 1.3, 1.5, 1.6): the catalogue of
+// education and language offers, pseudonymous participants with their
+// assessments, explained referrals with waiting lists, supply and demand
+// gaps, and teaching materials for volunteer language helpers.
 //
 // Resource names:
 //
@@ -52,10 +58,18 @@ const (
 //	offers/{offer}                        e.g. offers/o-3k9x2m7q4w8e
 //	offers/{offer}/referrals/{referral}   a participant referred to an offer
 //	participants/{participant}            a random pseudonym, e.g. participants/p-8f2k…
+//	materials/{material}                  teaching material, e.g. materials/m-5t2v…
 //
 // Personal data (name, birth year, contact) is kept only in an erasable
 // store; events, logs and every other response refer to participants by
-// their pseudonym. Mutations take an optional etag (stale: ABORTED) and a
+// their pseudonym.
+//
+// A caller whose principal acts for a provider (and lacks education.admin)
+// may change only its own offers and the referrals to them, create offers
+// only for itself and approve materials only in its own name:
+// PERMISSION_DENIED otherwise.
+//
+// Mutations take an optional etag (stale: ABORTED) and a
 // request_id (a UUID; a retry with the same request_id returns the first
 // result instead of acting twice).
 type EducationServiceClient interface {
@@ -109,6 +123,24 @@ type EducationServiceClient interface {
 	// Lists referrals of one offer, or of all offers with parent "offers/-",
 	// in order of arrival.
 	ListReferrals(ctx context.Context, in *ListReferralsRequest, opts ...grpc.CallOption) (*ListReferralsResponse, error)
+	// Lists the supply and demand gaps per municipality and CEFR level:
+	// assessed participants living there still without a place (no ACCEPTED or
+	// ENROLLED referral, no course COMPLETED since their newest assessment)
+	// against the free places in PLANNED and OPEN offers they could attend (in
+	// the municipality or a neighbouring one, entry level at or below theirs,
+	// target above it). A gap is open while the participants outnumber the
+	// places; opening and closing are published as gap_opened and gap_closed.
+	GetSupplyGapReport(ctx context.Context, in *GetSupplyGapReportRequest, opts ...grpc.CallOption) (*GetSupplyGapReportResponse, error)
+	// Adds teaching material for volunteer language helpers (measure 1.6).
+	CreateMaterial(ctx context.Context, in *CreateMaterialRequest, opts ...grpc.CallOption) (*CreateMaterialResponse, error)
+	// Returns one teaching material.
+	GetMaterial(ctx context.Context, in *GetMaterialRequest, opts ...grpc.CallOption) (*GetMaterialResponse, error)
+	// Lists teaching materials by title with filters, paged.
+	ListMaterials(ctx context.Context, in *ListMaterialsRequest, opts ...grpc.CallOption) (*ListMaterialsResponse, error)
+	// Records that a course provider approved a teaching material. A provider
+	// approves only in its own name (PERMISSION_DENIED otherwise); approving
+	// twice is ALREADY_EXISTS.
+	ApproveMaterial(ctx context.Context, in *ApproveMaterialRequest, opts ...grpc.CallOption) (*ApproveMaterialResponse, error)
 }
 
 type educationServiceClient struct {
@@ -279,14 +311,65 @@ func (c *educationServiceClient) ListReferrals(ctx context.Context, in *ListRefe
 	return out, nil
 }
 
+func (c *educationServiceClient) GetSupplyGapReport(ctx context.Context, in *GetSupplyGapReportRequest, opts ...grpc.CallOption) (*GetSupplyGapReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSupplyGapReportResponse)
+	err := c.cc.Invoke(ctx, EducationService_GetSupplyGapReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *educationServiceClient) CreateMaterial(ctx context.Context, in *CreateMaterialRequest, opts ...grpc.CallOption) (*CreateMaterialResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateMaterialResponse)
+	err := c.cc.Invoke(ctx, EducationService_CreateMaterial_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *educationServiceClient) GetMaterial(ctx context.Context, in *GetMaterialRequest, opts ...grpc.CallOption) (*GetMaterialResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetMaterialResponse)
+	err := c.cc.Invoke(ctx, EducationService_GetMaterial_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *educationServiceClient) ListMaterials(ctx context.Context, in *ListMaterialsRequest, opts ...grpc.CallOption) (*ListMaterialsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListMaterialsResponse)
+	err := c.cc.Invoke(ctx, EducationService_ListMaterials_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *educationServiceClient) ApproveMaterial(ctx context.Context, in *ApproveMaterialRequest, opts ...grpc.CallOption) (*ApproveMaterialResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ApproveMaterialResponse)
+	err := c.cc.Invoke(ctx, EducationService_ApproveMaterial_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EducationServiceServer is the server API for EducationService service.
 // All implementations must embed UnimplementedEducationServiceServer
 // for forward compatibility.
 //
 // EducationService is the Koordinierungsstelle für Bildungsangebote
-// Neuzugewanderter (measures 1.1, 1.2, 1.3, 1.5): the catalogue of education
-// and language offers, pseudonymous participants with their assessments, and
-// explained referrals with waiting lists.
+// Neuzugewanderter (measures 1.1, 1.2, 1.3, 1.5, 1.6): the catalogue of
+// education and language offers, pseudonymous participants with their
+// assessments, explained referrals with waiting lists, supply and demand
+// gaps, and teaching materials for volunteer language helpers.
 //
 // Resource names:
 //
@@ -294,10 +377,18 @@ func (c *educationServiceClient) ListReferrals(ctx context.Context, in *ListRefe
 //	offers/{offer}                        e.g. offers/o-3k9x2m7q4w8e
 //	offers/{offer}/referrals/{referral}   a participant referred to an offer
 //	participants/{participant}            a random pseudonym, e.g. participants/p-8f2k…
+//	materials/{material}                  teaching material, e.g. materials/m-5t2v…
 //
 // Personal data (name, birth year, contact) is kept only in an erasable
 // store; events, logs and every other response refer to participants by
-// their pseudonym. Mutations take an optional etag (stale: ABORTED) and a
+// their pseudonym.
+//
+// A caller whose principal acts for a provider (and lacks education.admin)
+// may change only its own offers and the referrals to them, create offers
+// only for itself and approve materials only in its own name:
+// PERMISSION_DENIED otherwise.
+//
+// Mutations take an optional etag (stale: ABORTED) and a
 // request_id (a UUID; a retry with the same request_id returns the first
 // result instead of acting twice).
 type EducationServiceServer interface {
@@ -351,6 +442,24 @@ type EducationServiceServer interface {
 	// Lists referrals of one offer, or of all offers with parent "offers/-",
 	// in order of arrival.
 	ListReferrals(context.Context, *ListReferralsRequest) (*ListReferralsResponse, error)
+	// Lists the supply and demand gaps per municipality and CEFR level:
+	// assessed participants living there still without a place (no ACCEPTED or
+	// ENROLLED referral, no course COMPLETED since their newest assessment)
+	// against the free places in PLANNED and OPEN offers they could attend (in
+	// the municipality or a neighbouring one, entry level at or below theirs,
+	// target above it). A gap is open while the participants outnumber the
+	// places; opening and closing are published as gap_opened and gap_closed.
+	GetSupplyGapReport(context.Context, *GetSupplyGapReportRequest) (*GetSupplyGapReportResponse, error)
+	// Adds teaching material for volunteer language helpers (measure 1.6).
+	CreateMaterial(context.Context, *CreateMaterialRequest) (*CreateMaterialResponse, error)
+	// Returns one teaching material.
+	GetMaterial(context.Context, *GetMaterialRequest) (*GetMaterialResponse, error)
+	// Lists teaching materials by title with filters, paged.
+	ListMaterials(context.Context, *ListMaterialsRequest) (*ListMaterialsResponse, error)
+	// Records that a course provider approved a teaching material. A provider
+	// approves only in its own name (PERMISSION_DENIED otherwise); approving
+	// twice is ALREADY_EXISTS.
+	ApproveMaterial(context.Context, *ApproveMaterialRequest) (*ApproveMaterialResponse, error)
 	mustEmbedUnimplementedEducationServiceServer()
 }
 
@@ -408,6 +517,21 @@ func (UnimplementedEducationServiceServer) SetReferralStatus(context.Context, *S
 }
 func (UnimplementedEducationServiceServer) ListReferrals(context.Context, *ListReferralsRequest) (*ListReferralsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListReferrals not implemented")
+}
+func (UnimplementedEducationServiceServer) GetSupplyGapReport(context.Context, *GetSupplyGapReportRequest) (*GetSupplyGapReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSupplyGapReport not implemented")
+}
+func (UnimplementedEducationServiceServer) CreateMaterial(context.Context, *CreateMaterialRequest) (*CreateMaterialResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateMaterial not implemented")
+}
+func (UnimplementedEducationServiceServer) GetMaterial(context.Context, *GetMaterialRequest) (*GetMaterialResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetMaterial not implemented")
+}
+func (UnimplementedEducationServiceServer) ListMaterials(context.Context, *ListMaterialsRequest) (*ListMaterialsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListMaterials not implemented")
+}
+func (UnimplementedEducationServiceServer) ApproveMaterial(context.Context, *ApproveMaterialRequest) (*ApproveMaterialResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ApproveMaterial not implemented")
 }
 func (UnimplementedEducationServiceServer) mustEmbedUnimplementedEducationServiceServer() {}
 func (UnimplementedEducationServiceServer) testEmbeddedByValue()                          {}
@@ -718,6 +842,96 @@ func _EducationService_ListReferrals_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _EducationService_GetSupplyGapReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSupplyGapReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).GetSupplyGapReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_GetSupplyGapReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).GetSupplyGapReport(ctx, req.(*GetSupplyGapReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EducationService_CreateMaterial_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateMaterialRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).CreateMaterial(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_CreateMaterial_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).CreateMaterial(ctx, req.(*CreateMaterialRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EducationService_GetMaterial_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetMaterialRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).GetMaterial(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_GetMaterial_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).GetMaterial(ctx, req.(*GetMaterialRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EducationService_ListMaterials_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListMaterialsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).ListMaterials(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_ListMaterials_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).ListMaterials(ctx, req.(*ListMaterialsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EducationService_ApproveMaterial_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ApproveMaterialRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).ApproveMaterial(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_ApproveMaterial_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).ApproveMaterial(ctx, req.(*ApproveMaterialRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // EducationService_ServiceDesc is the grpc.ServiceDesc for EducationService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -788,6 +1002,26 @@ var EducationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListReferrals",
 			Handler:    _EducationService_ListReferrals_Handler,
+		},
+		{
+			MethodName: "GetSupplyGapReport",
+			Handler:    _EducationService_GetSupplyGapReport_Handler,
+		},
+		{
+			MethodName: "CreateMaterial",
+			Handler:    _EducationService_CreateMaterial_Handler,
+		},
+		{
+			MethodName: "GetMaterial",
+			Handler:    _EducationService_GetMaterial_Handler,
+		},
+		{
+			MethodName: "ListMaterials",
+			Handler:    _EducationService_ListMaterials_Handler,
+		},
+		{
+			MethodName: "ApproveMaterial",
+			Handler:    _EducationService_ApproveMaterial_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

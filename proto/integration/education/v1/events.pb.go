@@ -683,6 +683,477 @@ func (x *ReferralStatusChanged) GetPromotedParticipantId() string {
 	return ""
 }
 
+// integration.education.offer.<offer>.offer_full: the offer's last free
+// place was taken (derived; published once per cause).
+type OfferFull struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	OfferId  string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	Capacity int32                  `protobuf:"varint,2,opt,name=capacity,proto3" json:"capacity,omitempty"`
+	// Stream sequence of the event that took the last place.
+	CauseSequence uint64 `protobuf:"varint,3,opt,name=cause_sequence,json=causeSequence,proto3" json:"cause_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OfferFull) Reset() {
+	*x = OfferFull{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OfferFull) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OfferFull) ProtoMessage() {}
+
+func (x *OfferFull) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OfferFull.ProtoReflect.Descriptor instead.
+func (*OfferFull) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *OfferFull) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *OfferFull) GetCapacity() int32 {
+	if x != nil {
+		return x.Capacity
+	}
+	return 0
+}
+
+func (x *OfferFull) GetCauseSequence() uint64 {
+	if x != nil {
+		return x.CauseSequence
+	}
+	return 0
+}
+
+// integration.education.offer.<offer>.seat_freed: a referral gave up its seat
+// (DROPPED or DECLINED while holding one) in an active offer (derived;
+// published once per cause).
+type SeatFreed struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// The referral that gave up the seat.
+	ReferralId string `protobuf:"bytes,2,opt,name=referral_id,json=referralId,proto3" json:"referral_id,omitempty"`
+	// Set when the seat went straight to the longest-waiting referral.
+	ReassignedReferralId string `protobuf:"bytes,3,opt,name=reassigned_referral_id,json=reassignedReferralId,proto3" json:"reassigned_referral_id,omitempty"`
+	// Free places after the change.
+	FreePlaces int32 `protobuf:"varint,4,opt,name=free_places,json=freePlaces,proto3" json:"free_places,omitempty"`
+	// Stream sequence of the referral_status_changed that freed the seat.
+	CauseSequence uint64 `protobuf:"varint,5,opt,name=cause_sequence,json=causeSequence,proto3" json:"cause_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SeatFreed) Reset() {
+	*x = SeatFreed{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SeatFreed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SeatFreed) ProtoMessage() {}
+
+func (x *SeatFreed) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SeatFreed.ProtoReflect.Descriptor instead.
+func (*SeatFreed) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *SeatFreed) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *SeatFreed) GetReferralId() string {
+	if x != nil {
+		return x.ReferralId
+	}
+	return ""
+}
+
+func (x *SeatFreed) GetReassignedReferralId() string {
+	if x != nil {
+		return x.ReassignedReferralId
+	}
+	return ""
+}
+
+func (x *SeatFreed) GetFreePlaces() int32 {
+	if x != nil {
+		return x.FreePlaces
+	}
+	return 0
+}
+
+func (x *SeatFreed) GetCauseSequence() uint64 {
+	if x != nil {
+		return x.CauseSequence
+	}
+	return 0
+}
+
+// integration.education.gap.<municipality>_<level>.gap_opened: assessed
+// participants without a place now outnumber the free places they could
+// take (derived; published when the state flips).
+type GapOpened struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Municipality        string                 `protobuf:"bytes,1,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	Level               CefrLevel              `protobuf:"varint,2,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	WaitingParticipants int32                  `protobuf:"varint,3,opt,name=waiting_participants,json=waitingParticipants,proto3" json:"waiting_participants,omitempty"`
+	FreePlaces          int32                  `protobuf:"varint,4,opt,name=free_places,json=freePlaces,proto3" json:"free_places,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *GapOpened) Reset() {
+	*x = GapOpened{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GapOpened) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GapOpened) ProtoMessage() {}
+
+func (x *GapOpened) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GapOpened.ProtoReflect.Descriptor instead.
+func (*GapOpened) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *GapOpened) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *GapOpened) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *GapOpened) GetWaitingParticipants() int32 {
+	if x != nil {
+		return x.WaitingParticipants
+	}
+	return 0
+}
+
+func (x *GapOpened) GetFreePlaces() int32 {
+	if x != nil {
+		return x.FreePlaces
+	}
+	return 0
+}
+
+// integration.education.gap.<municipality>_<level>.gap_closed: the free
+// places cover the waiting participants again.
+type GapClosed struct {
+	state               protoimpl.MessageState `protogen:"open.v1"`
+	Municipality        string                 `protobuf:"bytes,1,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	Level               CefrLevel              `protobuf:"varint,2,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	WaitingParticipants int32                  `protobuf:"varint,3,opt,name=waiting_participants,json=waitingParticipants,proto3" json:"waiting_participants,omitempty"`
+	FreePlaces          int32                  `protobuf:"varint,4,opt,name=free_places,json=freePlaces,proto3" json:"free_places,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *GapClosed) Reset() {
+	*x = GapClosed{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GapClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GapClosed) ProtoMessage() {}
+
+func (x *GapClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GapClosed.ProtoReflect.Descriptor instead.
+func (*GapClosed) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *GapClosed) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *GapClosed) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *GapClosed) GetWaitingParticipants() int32 {
+	if x != nil {
+		return x.WaitingParticipants
+	}
+	return 0
+}
+
+func (x *GapClosed) GetFreePlaces() int32 {
+	if x != nil {
+		return x.FreePlaces
+	}
+	return 0
+}
+
+// integration.education.material.<material>.material_created
+type MaterialCreated struct {
+	state      protoimpl.MessageState `protogen:"open.v1"`
+	MaterialId string                 `protobuf:"bytes,1,opt,name=material_id,json=materialId,proto3" json:"material_id,omitempty"`
+	Title      string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Level      CefrLevel              `protobuf:"varint,3,opt,name=level,proto3,enum=integration.education.v1.CefrLevel" json:"level,omitempty"`
+	Topic      string                 `protobuf:"bytes,4,opt,name=topic,proto3" json:"topic,omitempty"`
+	Format     MaterialFormat         `protobuf:"varint,5,opt,name=format,proto3,enum=integration.education.v1.MaterialFormat" json:"format,omitempty"`
+	// Types that are valid to be assigned to Reference:
+	//
+	//	*MaterialCreated_Link
+	//	*MaterialCreated_File
+	Reference     isMaterialCreated_Reference `protobuf_oneof:"reference"`
+	Licence       string                      `protobuf:"bytes,8,opt,name=licence,proto3" json:"licence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MaterialCreated) Reset() {
+	*x = MaterialCreated{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MaterialCreated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MaterialCreated) ProtoMessage() {}
+
+func (x *MaterialCreated) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MaterialCreated.ProtoReflect.Descriptor instead.
+func (*MaterialCreated) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *MaterialCreated) GetMaterialId() string {
+	if x != nil {
+		return x.MaterialId
+	}
+	return ""
+}
+
+func (x *MaterialCreated) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *MaterialCreated) GetLevel() CefrLevel {
+	if x != nil {
+		return x.Level
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *MaterialCreated) GetTopic() string {
+	if x != nil {
+		return x.Topic
+	}
+	return ""
+}
+
+func (x *MaterialCreated) GetFormat() MaterialFormat {
+	if x != nil {
+		return x.Format
+	}
+	return MaterialFormat_MATERIAL_FORMAT_UNSPECIFIED
+}
+
+func (x *MaterialCreated) GetReference() isMaterialCreated_Reference {
+	if x != nil {
+		return x.Reference
+	}
+	return nil
+}
+
+func (x *MaterialCreated) GetLink() string {
+	if x != nil {
+		if x, ok := x.Reference.(*MaterialCreated_Link); ok {
+			return x.Link
+		}
+	}
+	return ""
+}
+
+func (x *MaterialCreated) GetFile() *MaterialFile {
+	if x != nil {
+		if x, ok := x.Reference.(*MaterialCreated_File); ok {
+			return x.File
+		}
+	}
+	return nil
+}
+
+func (x *MaterialCreated) GetLicence() string {
+	if x != nil {
+		return x.Licence
+	}
+	return ""
+}
+
+type isMaterialCreated_Reference interface {
+	isMaterialCreated_Reference()
+}
+
+type MaterialCreated_Link struct {
+	Link string `protobuf:"bytes,6,opt,name=link,proto3,oneof"`
+}
+
+type MaterialCreated_File struct {
+	File *MaterialFile `protobuf:"bytes,7,opt,name=file,proto3,oneof"`
+}
+
+func (*MaterialCreated_Link) isMaterialCreated_Reference() {}
+
+func (*MaterialCreated_File) isMaterialCreated_Reference() {}
+
+// integration.education.material.<material>.material_approved
+type MaterialApproved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MaterialId    string                 `protobuf:"bytes,1,opt,name=material_id,json=materialId,proto3" json:"material_id,omitempty"`
+	ProviderId    string                 `protobuf:"bytes,2,opt,name=provider_id,json=providerId,proto3" json:"provider_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MaterialApproved) Reset() {
+	*x = MaterialApproved{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MaterialApproved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MaterialApproved) ProtoMessage() {}
+
+func (x *MaterialApproved) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MaterialApproved.ProtoReflect.Descriptor instead.
+func (*MaterialApproved) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *MaterialApproved) GetMaterialId() string {
+	if x != nil {
+		return x.MaterialId
+	}
+	return ""
+}
+
+func (x *MaterialApproved) GetProviderId() string {
+	if x != nil {
+		return x.ProviderId
+	}
+	return ""
+}
+
 var File_integration_education_v1_events_proto protoreflect.FileDescriptor
 
 const file_integration_education_v1_events_proto_rawDesc = "" +
@@ -755,7 +1226,47 @@ const file_integration_education_v1_events_proto_rawDesc = "" +
 	"\vchange_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"changeTime\x120\n" +
 	"\x14promoted_referral_id\x18\a \x01(\tR\x12promotedReferralId\x126\n" +
-	"\x17promoted_participant_id\x18\b \x01(\tR\x15promotedParticipantIdBYZWgithub.com/integrationsplan/integrationsplan/proto/integration/education/v1;educationv1b\x06proto3"
+	"\x17promoted_participant_id\x18\b \x01(\tR\x15promotedParticipantId\"i\n" +
+	"\tOfferFull\x12\x19\n" +
+	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x1a\n" +
+	"\bcapacity\x18\x02 \x01(\x05R\bcapacity\x12%\n" +
+	"\x0ecause_sequence\x18\x03 \x01(\x04R\rcauseSequence\"\xc5\x01\n" +
+	"\tSeatFreed\x12\x19\n" +
+	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12\x1f\n" +
+	"\vreferral_id\x18\x02 \x01(\tR\n" +
+	"referralId\x124\n" +
+	"\x16reassigned_referral_id\x18\x03 \x01(\tR\x14reassignedReferralId\x12\x1f\n" +
+	"\vfree_places\x18\x04 \x01(\x05R\n" +
+	"freePlaces\x12%\n" +
+	"\x0ecause_sequence\x18\x05 \x01(\x04R\rcauseSequence\"\xbe\x01\n" +
+	"\tGapOpened\x12\"\n" +
+	"\fmunicipality\x18\x01 \x01(\tR\fmunicipality\x129\n" +
+	"\x05level\x18\x02 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x121\n" +
+	"\x14waiting_participants\x18\x03 \x01(\x05R\x13waitingParticipants\x12\x1f\n" +
+	"\vfree_places\x18\x04 \x01(\x05R\n" +
+	"freePlaces\"\xbe\x01\n" +
+	"\tGapClosed\x12\"\n" +
+	"\fmunicipality\x18\x01 \x01(\tR\fmunicipality\x129\n" +
+	"\x05level\x18\x02 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x121\n" +
+	"\x14waiting_participants\x18\x03 \x01(\x05R\x13waitingParticipants\x12\x1f\n" +
+	"\vfree_places\x18\x04 \x01(\x05R\n" +
+	"freePlaces\"\xd6\x02\n" +
+	"\x0fMaterialCreated\x12\x1f\n" +
+	"\vmaterial_id\x18\x01 \x01(\tR\n" +
+	"materialId\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x129\n" +
+	"\x05level\x18\x03 \x01(\x0e2#.integration.education.v1.CefrLevelR\x05level\x12\x14\n" +
+	"\x05topic\x18\x04 \x01(\tR\x05topic\x12@\n" +
+	"\x06format\x18\x05 \x01(\x0e2(.integration.education.v1.MaterialFormatR\x06format\x12\x14\n" +
+	"\x04link\x18\x06 \x01(\tH\x00R\x04link\x12<\n" +
+	"\x04file\x18\a \x01(\v2&.integration.education.v1.MaterialFileH\x00R\x04file\x12\x18\n" +
+	"\alicence\x18\b \x01(\tR\alicenceB\v\n" +
+	"\treference\"T\n" +
+	"\x10MaterialApproved\x12\x1f\n" +
+	"\vmaterial_id\x18\x01 \x01(\tR\n" +
+	"materialId\x12\x1f\n" +
+	"\vprovider_id\x18\x02 \x01(\tR\n" +
+	"providerIdBYZWgithub.com/integrationsplan/integrationsplan/proto/integration/education/v1;educationv1b\x06proto3"
 
 var (
 	file_integration_education_v1_events_proto_rawDescOnce sync.Once
@@ -769,7 +1280,7 @@ func file_integration_education_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_education_v1_events_proto_rawDescData
 }
 
-var file_integration_education_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_integration_education_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_integration_education_v1_events_proto_goTypes = []any{
 	(*ProviderCreated)(nil),       // 0: integration.education.v1.ProviderCreated
 	(*OfferCreated)(nil),          // 1: integration.education.v1.OfferCreated
@@ -779,38 +1290,51 @@ var file_integration_education_v1_events_proto_goTypes = []any{
 	(*ParticipantErased)(nil),     // 5: integration.education.v1.ParticipantErased
 	(*ReferralCreated)(nil),       // 6: integration.education.v1.ReferralCreated
 	(*ReferralStatusChanged)(nil), // 7: integration.education.v1.ReferralStatusChanged
-	(ProviderKind)(0),             // 8: integration.education.v1.ProviderKind
-	(OfferKind)(0),                // 9: integration.education.v1.OfferKind
-	(CefrLevel)(0),                // 10: integration.education.v1.CefrLevel
-	(*TimeSlot)(nil),              // 11: integration.education.v1.TimeSlot
-	(*Eligibility)(nil),           // 12: integration.education.v1.Eligibility
-	(OfferStatus)(0),              // 13: integration.education.v1.OfferStatus
-	(*timestamppb.Timestamp)(nil), // 14: google.protobuf.Timestamp
-	(*Assessment)(nil),            // 15: integration.education.v1.Assessment
-	(ReferralStatus)(0),           // 16: integration.education.v1.ReferralStatus
+	(*OfferFull)(nil),             // 8: integration.education.v1.OfferFull
+	(*SeatFreed)(nil),             // 9: integration.education.v1.SeatFreed
+	(*GapOpened)(nil),             // 10: integration.education.v1.GapOpened
+	(*GapClosed)(nil),             // 11: integration.education.v1.GapClosed
+	(*MaterialCreated)(nil),       // 12: integration.education.v1.MaterialCreated
+	(*MaterialApproved)(nil),      // 13: integration.education.v1.MaterialApproved
+	(ProviderKind)(0),             // 14: integration.education.v1.ProviderKind
+	(OfferKind)(0),                // 15: integration.education.v1.OfferKind
+	(CefrLevel)(0),                // 16: integration.education.v1.CefrLevel
+	(*TimeSlot)(nil),              // 17: integration.education.v1.TimeSlot
+	(*Eligibility)(nil),           // 18: integration.education.v1.Eligibility
+	(OfferStatus)(0),              // 19: integration.education.v1.OfferStatus
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(*Assessment)(nil),            // 21: integration.education.v1.Assessment
+	(ReferralStatus)(0),           // 22: integration.education.v1.ReferralStatus
+	(MaterialFormat)(0),           // 23: integration.education.v1.MaterialFormat
+	(*MaterialFile)(nil),          // 24: integration.education.v1.MaterialFile
 }
 var file_integration_education_v1_events_proto_depIdxs = []int32{
-	8,  // 0: integration.education.v1.ProviderCreated.kind:type_name -> integration.education.v1.ProviderKind
-	9,  // 1: integration.education.v1.OfferCreated.kind:type_name -> integration.education.v1.OfferKind
-	10, // 2: integration.education.v1.OfferCreated.entry_level:type_name -> integration.education.v1.CefrLevel
-	10, // 3: integration.education.v1.OfferCreated.target_level:type_name -> integration.education.v1.CefrLevel
-	11, // 4: integration.education.v1.OfferCreated.schedule:type_name -> integration.education.v1.TimeSlot
-	12, // 5: integration.education.v1.OfferCreated.eligibility:type_name -> integration.education.v1.Eligibility
-	13, // 6: integration.education.v1.OfferStatusChanged.from_status:type_name -> integration.education.v1.OfferStatus
-	13, // 7: integration.education.v1.OfferStatusChanged.to_status:type_name -> integration.education.v1.OfferStatus
-	14, // 8: integration.education.v1.OfferStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	15, // 9: integration.education.v1.AssessmentRecorded.assessment:type_name -> integration.education.v1.Assessment
-	14, // 10: integration.education.v1.ParticipantErased.erase_time:type_name -> google.protobuf.Timestamp
-	16, // 11: integration.education.v1.ReferralCreated.status:type_name -> integration.education.v1.ReferralStatus
-	14, // 12: integration.education.v1.ReferralCreated.create_time:type_name -> google.protobuf.Timestamp
-	16, // 13: integration.education.v1.ReferralStatusChanged.from_status:type_name -> integration.education.v1.ReferralStatus
-	16, // 14: integration.education.v1.ReferralStatusChanged.to_status:type_name -> integration.education.v1.ReferralStatus
-	14, // 15: integration.education.v1.ReferralStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	14, // 0: integration.education.v1.ProviderCreated.kind:type_name -> integration.education.v1.ProviderKind
+	15, // 1: integration.education.v1.OfferCreated.kind:type_name -> integration.education.v1.OfferKind
+	16, // 2: integration.education.v1.OfferCreated.entry_level:type_name -> integration.education.v1.CefrLevel
+	16, // 3: integration.education.v1.OfferCreated.target_level:type_name -> integration.education.v1.CefrLevel
+	17, // 4: integration.education.v1.OfferCreated.schedule:type_name -> integration.education.v1.TimeSlot
+	18, // 5: integration.education.v1.OfferCreated.eligibility:type_name -> integration.education.v1.Eligibility
+	19, // 6: integration.education.v1.OfferStatusChanged.from_status:type_name -> integration.education.v1.OfferStatus
+	19, // 7: integration.education.v1.OfferStatusChanged.to_status:type_name -> integration.education.v1.OfferStatus
+	20, // 8: integration.education.v1.OfferStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	21, // 9: integration.education.v1.AssessmentRecorded.assessment:type_name -> integration.education.v1.Assessment
+	20, // 10: integration.education.v1.ParticipantErased.erase_time:type_name -> google.protobuf.Timestamp
+	22, // 11: integration.education.v1.ReferralCreated.status:type_name -> integration.education.v1.ReferralStatus
+	20, // 12: integration.education.v1.ReferralCreated.create_time:type_name -> google.protobuf.Timestamp
+	22, // 13: integration.education.v1.ReferralStatusChanged.from_status:type_name -> integration.education.v1.ReferralStatus
+	22, // 14: integration.education.v1.ReferralStatusChanged.to_status:type_name -> integration.education.v1.ReferralStatus
+	20, // 15: integration.education.v1.ReferralStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	16, // 16: integration.education.v1.GapOpened.level:type_name -> integration.education.v1.CefrLevel
+	16, // 17: integration.education.v1.GapClosed.level:type_name -> integration.education.v1.CefrLevel
+	16, // 18: integration.education.v1.MaterialCreated.level:type_name -> integration.education.v1.CefrLevel
+	23, // 19: integration.education.v1.MaterialCreated.format:type_name -> integration.education.v1.MaterialFormat
+	24, // 20: integration.education.v1.MaterialCreated.file:type_name -> integration.education.v1.MaterialFile
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_integration_education_v1_events_proto_init() }
@@ -819,13 +1343,17 @@ func file_integration_education_v1_events_proto_init() {
 		return
 	}
 	file_integration_education_v1_education_proto_init()
+	file_integration_education_v1_events_proto_msgTypes[12].OneofWrappers = []any{
+		(*MaterialCreated_Link)(nil),
+		(*MaterialCreated_File)(nil),
+	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_education_v1_events_proto_rawDesc), len(file_integration_education_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   8,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
