@@ -12,8 +12,8 @@ import (
 
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
+	"github.com/integrationsplan/integrationsplan/platform/personal"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
-	"github.com/integrationsplan/integrationsplan/services/education/adapters"
 	"github.com/integrationsplan/integrationsplan/services/education/service"
 )
 
@@ -60,7 +60,7 @@ func TestErasureLeavesNoPersonalDataOnDisk(t *testing.T) {
 		t.Fatalf("before erasure: %v %v", got, err)
 	}
 	id := strings.TrimPrefix(p.GetName(), "participants/")
-	keys, err := h.js.Stream(c, adapters.KeyStream)
+	keys, err := h.js.Stream(c, personal.KeyStream("education"))
 	if err != nil {
 		t.Fatal(err)
 	}

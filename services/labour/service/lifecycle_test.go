@@ -13,8 +13,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
+	"github.com/integrationsplan/integrationsplan/platform/personal"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
-	"github.com/integrationsplan/integrationsplan/services/labour/adapters"
 	"github.com/integrationsplan/integrationsplan/services/labour/service"
 )
 
@@ -179,7 +179,7 @@ func TestPersonalDataStaysOutOfEventsAndIsErasable(t *testing.T) {
 		t.Fatalf("personal data: %v %v", got, err)
 	}
 	// A refused creation stores no personal data.
-	data, err := h.js.Stream(c, adapters.DataStream)
+	data, err := h.js.Stream(c, personal.DataStream("labour"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +213,7 @@ func TestPersonalDataStaysOutOfEventsAndIsErasable(t *testing.T) {
 	checkEvents()
 
 	id := strings.TrimPrefix(cs.GetName(), "cases/")
-	keys, err := h.js.Stream(c, adapters.KeyStream)
+	keys, err := h.js.Stream(c, personal.KeyStream("labour"))
 	if err != nil {
 		t.Fatal(err)
 	}
