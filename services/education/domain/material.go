@@ -70,11 +70,11 @@ func ValidMaterialID(s string) bool { return materialIDRegexp.MatchString(s) }
 // the caller.
 func NewMaterial(m Material) (Material, error) {
 	var v apierr.Violations
-	checkText(&v, "title", m.Title, 3, 200, false)
+	v.Text("title", m.Title, 3, 200, false)
 	if !m.Level.Valid() {
 		v.Add("level", "is required and must be a CEFR level (ALPHA, A1 … C2)")
 	}
-	checkText(&v, "topic", m.Topic, 2, 100, false)
+	v.Text("topic", m.Topic, 2, 100, false)
 	if !m.Format.Valid() {
 		v.Add("format", "is required and must be a known format")
 	}
@@ -93,7 +93,7 @@ func NewMaterial(m Material) (Material, error) {
 		if f.Name == "" || strings.ContainsAny(f.Name, `/\`) || f.Name == "." || f.Name == ".." {
 			v.Add("file.file_name", "is required and must be a file name without a path")
 		} else {
-			checkText(&v, "file.file_name", f.Name, 1, 255, false)
+			v.Text("file.file_name", f.Name, 1, 255, false)
 		}
 		if !mediaTypePattern.MatchString(f.MediaType) {
 			v.Add("file.media_type", "must be a media type such as application/pdf, got %q", f.MediaType)

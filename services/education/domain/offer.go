@@ -49,7 +49,7 @@ var languagePattern = regexp.MustCompile(`^[a-z]{2}$`)
 // request (the port prefixes "offer."). ID and provider are set by the caller.
 func NewOffer(o Offer) (Offer, error) {
 	var v apierr.Violations
-	checkText(&v, "title", o.Title, 3, 200, false)
+	v.Text("title", o.Title, 3, 200, false)
 	if !o.Kind.Valid() {
 		v.Add("kind", "is required and must be a known kind of offer")
 	}
@@ -62,7 +62,7 @@ func NewOffer(o Offer) (Offer, error) {
 		v.Add("target_level", "must not be below the entry level %s, got %s", o.EntryLevel, o.TargetLevel)
 	}
 	checkSlug(&v, "municipality", o.Municipality)
-	checkText(&v, "address", o.Address, 0, 300, false)
+	v.Text("address", o.Address, 0, 300, false)
 	if len(o.Schedule) == 0 {
 		v.Add("schedule", "name at least one weekly time slot")
 	}
@@ -95,8 +95,8 @@ func NewOffer(o Offer) (Offer, error) {
 			v.Add(f, "%s is listed twice", l)
 		}
 	}
-	checkText(&v, "costs", o.Costs, 0, 200, false)
-	checkText(&v, "contact", o.Contact, 0, 200, false)
+	v.Text("costs", o.Costs, 0, 200, false)
+	v.Text("contact", o.Contact, 0, 200, false)
 	if err := v.Err(); err != nil {
 		return Offer{}, err
 	}

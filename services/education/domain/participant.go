@@ -27,8 +27,8 @@ var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 /()-]{3,29}$`)
 // NewPersonalData validates personal data; thisYear bounds the birth year.
 func NewPersonalData(p PersonalData, thisYear int) (PersonalData, error) {
 	var v apierr.Violations
-	checkText(&v, "given_name", p.GivenName, 1, 100, false)
-	checkText(&v, "family_name", p.FamilyName, 1, 100, false)
+	v.Text("given_name", p.GivenName, 1, 100, false)
+	v.Text("family_name", p.FamilyName, 1, 100, false)
 	if p.BirthYear < 1900 || int(p.BirthYear) > thisYear {
 		v.Add("birth_year", "must be a year between 1900 and %d", thisYear)
 	}

@@ -23,7 +23,7 @@ func NewProvider(p Provider) (Provider, error) {
 	if !p.Kind.Valid() {
 		v.Add("provider.kind", "is required and must be a known kind of provider")
 	}
-	checkText(&v, "provider.display_name", p.DisplayName, 2, 200, false)
+	v.Text("provider.display_name", p.DisplayName, 2, 200, false)
 	checkSlug(&v, "provider.municipality", p.Municipality)
 	if err := v.Err(); err != nil {
 		return Provider{}, err

@@ -2,41 +2,10 @@ package domain
 
 import (
 	"regexp"
-	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 )
-
-// checkText validates a free-text field: trimmed length within [minLen,
-// maxLen] runes, valid UTF-8, no control characters but newlines and tabs
-// when multiline is set.
-func checkText(v *apierr.Violations, field, s string, minLen, maxLen int, multiline bool) {
-	if !utf8.ValidString(s) {
-		v.Add(field, "must be valid UTF-8")
-		return
-	}
-	n := utf8.RuneCountInString(strings.TrimSpace(s))
-	switch {
-	case n < minLen && minLen == 1:
-		v.Add(field, "is required")
-		return
-	case n < minLen:
-		v.Add(field, "must have at least %d characters", minLen)
-		return
-	case n > maxLen:
-		v.Add(field, "must have at most %d characters, has %d", maxLen, n)
-		return
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\t' || r == '\r')) {
-			v.Add(field, "must not contain control characters")
-			return
-		}
-	}
-}
 
 // slugPattern is an ID chosen by a caller or derived from a place name:
 // lower-case letters, digits and single hyphens, starting with a letter.

@@ -30,7 +30,7 @@ type OrientationEvent struct {
 func NewOrientationEvent(e OrientationEvent) (OrientationEvent, error) {
 	var v apierr.Violations
 	const p = "orientation_event."
-	checkText(&v, p+"accommodation", e.Accommodation, 2, 200, false)
+	v.Text(p+"accommodation", e.Accommodation, 2, 200, false)
 	checkSlug(&v, p+"municipality", e.Municipality)
 	if _, err := time.Parse(time.DateOnly, e.Date); err != nil {
 		v.Add(p+"date", "must be a date YYYY-MM-DD, got %q", e.Date)
@@ -39,10 +39,10 @@ func NewOrientationEvent(e OrientationEvent) (OrientationEvent, error) {
 		v.Add(p+"partners", "name at least one partner, e.g. the chamber or the employment agency")
 	}
 	for i, s := range e.Partners {
-		checkText(&v, p+"partners["+strconv.Itoa(i)+"]", s, 2, 200, false)
+		v.Text(p+"partners["+strconv.Itoa(i)+"]", s, 2, 200, false)
 	}
 	for i, s := range e.Topics {
-		checkText(&v, p+"topics["+strconv.Itoa(i)+"]", s, 2, 200, false)
+		v.Text(p+"topics["+strconv.Itoa(i)+"]", s, 2, 200, false)
 	}
 	if err := v.Err(); err != nil {
 		return OrientationEvent{}, err

@@ -18,10 +18,10 @@ func (p PersonalData) Empty() bool { return p == PersonalData{} }
 func NewPersonalData(p PersonalData) (PersonalData, error) {
 	var v apierr.Violations
 	const f = "personal_data."
-	checkText(&v, f+"given_name", p.GivenName, 0, 100, false)
-	checkText(&v, f+"family_name", p.FamilyName, 0, 100, false)
-	checkText(&v, f+"phone", p.Phone, 0, 40, false)
-	checkText(&v, f+"email", p.Email, 0, 200, false)
-	checkText(&v, f+"notes", p.Notes, 0, 2000, true)
+	v.Text(f+"given_name", p.GivenName, 0, 100, false)
+	v.Text(f+"family_name", p.FamilyName, 0, 100, false)
+	v.Text(f+"phone", p.Phone, 0, 40, false)
+	v.Text(f+"email", p.Email, 0, 200, false)
+	v.Text(f+"notes", p.Notes, 0, 2000, true)
 	return p, v.Err()
 }

@@ -32,12 +32,12 @@ func NewPilot(p Pilot) (Pilot, error) {
 	if !p.Field.Valid() {
 		v.Add("pilot.field", "is required and must be a known occupational field")
 	}
-	checkText(&v, "pilot.title", p.Title, 3, 200, false)
+	v.Text("pilot.title", p.Title, 3, 200, false)
 	if len(p.Partners) == 0 {
 		v.Add("pilot.partners", "name at least one partner organisation")
 	}
 	for i, s := range p.Partners {
-		checkText(&v, "pilot.partners["+strconv.Itoa(i)+"]", s, 2, 200, false)
+		v.Text("pilot.partners["+strconv.Itoa(i)+"]", s, 2, 200, false)
 	}
 	if len(p.Places) == 0 {
 		v.Add("pilot.places", "name at least one municipality")

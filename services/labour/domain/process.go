@@ -38,7 +38,7 @@ const maxTimeTargetDays = 1100
 // it has neither checklist nor time target.
 func NewStages(title string, stages []Stage) ([]Stage, error) {
 	var v apierr.Violations
-	checkText(&v, "title", title, 3, 200, false)
+	v.Text("title", title, 3, 200, false)
 	if len(stages) < 2 {
 		v.Add("stages", "name at least two stages: the working stages and the closing stage last")
 	}
@@ -53,7 +53,7 @@ func NewStages(title string, stages []Stage) ([]Stage, error) {
 			v.Add(field+".id", "stage %q is listed twice", s.ID)
 		}
 		seen[s.ID] = true
-		checkText(&v, field+".title", s.Title, 2, 200, false)
+		v.Text(field+".title", s.Title, 2, 200, false)
 		if s.TimeTargetDays < 0 || s.TimeTargetDays > maxTimeTargetDays {
 			v.Add(field+".time_target_days", "must be between 0 (no target) and %d, got %d", maxTimeTargetDays, s.TimeTargetDays)
 		}
@@ -68,7 +68,7 @@ func NewStages(title string, stages []Stage) ([]Stage, error) {
 				v.Add(f+".id", "item %q is listed twice", it.ID)
 			}
 			items[it.ID] = true
-			checkText(&v, f+".title", it.Title, 2, 200, false)
+			v.Text(f+".title", it.Title, 2, 200, false)
 		}
 	}
 	if err := v.Err(); err != nil {

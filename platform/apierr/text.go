@@ -1,17 +1,15 @@
-package domain
+package apierr
 
 import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/integrationsplan/integrationsplan/platform/apierr"
 )
 
-// checkText validates a free-text field: trimmed length within [minLen,
+// Text checks a free-text field and records a violation if it fails: trimmed length within [minLen,
 // maxLen] runes, valid UTF-8, no control characters but newlines and tabs
 // when multiline is set.
-func checkText(v *apierr.Violations, field, s string, minLen, maxLen int, multiline bool) {
+func (v *Violations) Text(field, s string, minLen, maxLen int, multiline bool) {
 	if !utf8.ValidString(s) {
 		v.Add(field, "must be valid UTF-8")
 		return
