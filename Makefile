@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
 
-MODULES := platform proto services/measures services/education services/labour services/gateway deploy/local
+MODULES := platform proto services/measures services/education services/labour services/gateway deploy/local deploy/checks
 # Code generators and buf are pinned in tools/go.mod and run with `go tool`.
 TOOL := GOWORK=off go tool -modfile=$(CURDIR)/tools/go.mod
 BENCHTIME ?= 3s

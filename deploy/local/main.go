@@ -104,6 +104,7 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	gc.Backends, gc.PartnersFile, gc.PrincipalKeys = strings.Join(backendList, ";"), creds.PartnersFile, creds.PrincipalKey
 	gc.RedisURL, gc.RedisPrefix = cfg.RedisURL, "integrationsplan:local:"
 	gc.EventServices = "measures;education;labour"
+	gc.DashboardAnonymous = true // local example mode: the dashboard reads without login
 
 	m, err := measures.Start(ctx, mc, log)
 	if err != nil {
@@ -126,7 +127,8 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 Integrationsplan läuft (Beispieldaten: %v). Daten: %s
 
   gateway gRPC        %s      the public entry: API key required
-  gateway HTTP        http://%s   JSON (POST /<service>/<method>) and /v1/events (SSE)
+  dashboard           http://%s/   (German; example mode without login)
+  gateway HTTP        JSON (POST /<service>/<method>) and /v1/events (SSE) on the same port
   measures gRPC       %s      direct, for development
   education gRPC      %s      direct, for development
   labour gRPC         %s      direct, for development

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"go.yaml.in/yaml/v3"
@@ -123,26 +124,39 @@ var (
 // Authenticate returns the partner whose key the call's authorization
 // metadata carries.
 func (d *Directory) Authenticate(md metadata.MD) (*Partner, error) {
-	values := md.Get("authorization")
-	if len(values) != 1 {
-		return nil, ErrNoKey
+	key, err := bearerKey(md)
+	if err != nil {
+		return nil, err
 	}
-	scheme, key, ok := strings.Cut(values[0], " ")
-	if !ok || !strings.EqualFold(scheme, "bearer") || key == "" {
-		return nil, ErrNoKey
-	}
-	p, ok := d.byHash[HashKey(strings.TrimSpace(key))]
+	p, ok := d.byHash[HashKey(key)]
 	if !ok {
 		return nil, ErrUnknownKey
 	}
 	return p, nil
 }
 
+// bearerKey is the API key of a call's authorization metadata.
+func bearerKey(md metadata.MD) (string, error) {
+	values := md.Get("authorization")
+	if len(values) != 1 {
+		return "", ErrNoKey
+	}
+	scheme, key, ok := strings.Cut(values[0], " ")
+	if key = strings.TrimSpace(key); !ok || !strings.EqualFold(scheme, "bearer") || key == "" {
+		return "", ErrNoKey
+	}
+	return key, nil
+}
+
 // Keyring holds the current directory and swaps in a reloaded one, so keys
-// rotate without a restart.
+// rotate without a restart. It also holds keys the gateway makes for itself
+// (Bind), which live in this process only.
 type Keyring struct {
 	path string
 	cur  atomic.Pointer[Directory]
+	mu   sync.RWMutex
+	// bound maps the hash of a key made by Bind to its partner's ID.
+	bound map[string]string
 }
 
 // Open loads the partners file at path.
@@ -164,6 +178,46 @@ func (k *Keyring) Reload() error {
 
 // Directory returns the current directory.
 func (k *Keyring) Directory() *Directory { return k.cur.Load() }
+
+// Bind makes an API key for the partner id of the partners file that is
+// known to this process only (never written anywhere): the gateway's own
+// dashboard calls with it in local example mode. The partner's scopes are
+// those of the current file, so a reload changes them; a partner removed
+// from the file takes its bound keys with it.
+func (k *Keyring) Bind(id string) (string, error) {
+	if _, ok := k.Directory().Partner(id); !ok {
+		return "", fmt.Errorf("partner %s is not in the partners file", id)
+	}
+	key, hash := NewKey()
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.bound == nil {
+		k.bound = map[string]string{}
+	}
+	k.bound[hash] = id
+	return key, nil
+}
+
+// Authenticate returns the partner whose key, from the current partners
+// file or made by Bind, the call's authorization metadata carries.
+func (k *Keyring) Authenticate(md metadata.MD) (*Partner, error) {
+	d := k.Directory()
+	p, err := d.Authenticate(md)
+	if !errors.Is(err, ErrUnknownKey) {
+		return p, err
+	}
+	key, _ := bearerKey(md)
+	k.mu.RLock()
+	id, ok := k.bound[HashKey(key)]
+	k.mu.RUnlock()
+	if !ok {
+		return nil, ErrUnknownKey
+	}
+	if p, ok := d.Partner(id); ok {
+		return p, nil
+	}
+	return nil, ErrUnknownKey
+}
 
 type ctxKey struct{}
 

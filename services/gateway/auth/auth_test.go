@@ -107,3 +107,49 @@ func TestKeyringReloads(t *testing.T) {
 		t.Error("a failed reload dropped the current keys")
 	}
 }
+
+// TestBind: a key bound in process authenticates as its partner with the
+// file's current scopes, and stops when the partner leaves the file.
+func TestBind(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "partners.yaml")
+	write := func(content string) {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, h := NewKey()
+	write(`partners: [{id: dashboard, scopes: [measures.read], keys: ["` + h + `"]}]`)
+	ring, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ring.Bind("nobody"); err == nil {
+		t.Fatal("bound a key to an unknown partner")
+	}
+	key, err := ring.Bind("dashboard")
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := metadata.Pairs("authorization", "Bearer "+key)
+	if _, err := ring.Directory().Authenticate(md); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("the file's directory knows the bound key: %v", err)
+	}
+	write(`partners: [{id: dashboard, scopes: [measures.read, events.read], keys: ["` + h + `"]}]`)
+	if err := ring.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ring.Authenticate(md)
+	if err != nil || p.ID != "dashboard" || !p.HasScope("events.read") {
+		t.Fatalf("bound key: %+v %v", p, err)
+	}
+	if _, err := ring.Authenticate(metadata.Pairs("authorization", "Bearer ipk_other")); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("unknown key: %v", err)
+	}
+	write(`partners: []`)
+	if err := ring.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ring.Authenticate(md); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("the bound key outlived its partner: %v", err)
+	}
+}

@@ -35,6 +35,13 @@ type Config struct {
 	// arrives.
 	Heartbeat time.Duration
 	Logger    *slog.Logger
+	// Pages, if set, adds the dashboard's routes to the mux; they are
+	// more specific than the JSON routes under "/".
+	Pages func(*http.ServeMux)
+	// Credential, if set, gives /v1/events the authorization of a request
+	// that sends no Authorization header: a browser's EventSource cannot
+	// send one, so the dashboard's session cookie stands for the key.
+	Credential func(*http.Request) (authorization string, ok bool)
 }
 
 // registrations add the JSON routes of a package's services; a new backend
@@ -89,7 +96,11 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /v1/events", &sse{client: gatewayv1.NewEventServiceClient(cfg.Conn), heartbeat: cfg.Heartbeat, log: cfg.Logger})
+	mux.Handle("GET /v1/events", &sse{client: gatewayv1.NewEventServiceClient(cfg.Conn), heartbeat: cfg.Heartbeat, log: cfg.Logger,
+		credential: cfg.Credential})
 	mux.Handle("/", gw)
+	if cfg.Pages != nil {
+		cfg.Pages(mux)
+	}
 	return mux, nil
 }

@@ -27,10 +27,17 @@ import (
 // subject and the CloudEvents attributes). A reconnecting client sends the
 // last id as Last-Event-ID and continues without a gap or a duplicate. A
 // comment line is sent every heartbeat interval while no event arrives.
+//
+// A client that cannot set Last-Event-ID (a new EventSource after the old
+// one gave up) passes it as the query parameter lastEventId; the header
+// wins when both are sent, since EventSource updates only the header.
 type sse struct {
 	client    gatewayv1.EventServiceClient
 	heartbeat time.Duration
 	log       *slog.Logger
+	// credential authorizes a request without an Authorization header
+	// (the dashboard's session); nil for none.
+	credential func(*http.Request) (string, bool)
 }
 
 // maxLastEventID bounds the Last-Event-ID header taken from a client.
@@ -44,12 +51,15 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "streaming is not supported on this connection", http.StatusInternalServerError)
 		return
 	}
+	q := r.URL.Query()
 	req := &gatewayv1.SubscribeRequest{ResumeToken: r.Header.Get("Last-Event-ID")}
+	if req.ResumeToken == "" {
+		req.ResumeToken = q.Get("lastEventId")
+	}
 	if len(req.ResumeToken) > maxLastEventID {
 		writeError(w, status.New(codes.InvalidArgument, "Last-Event-ID is too long"))
 		return
 	}
-	q := r.URL.Query()
 	for _, s := range strings.Split(q.Get("services"), ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			req.Services = append(req.Services, s)
@@ -63,6 +73,10 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	md := metadata.MD{}
 	if auth := r.Header.Values("Authorization"); len(auth) > 0 {
 		md["authorization"] = auth
+	} else if h.credential != nil {
+		if auth, ok := h.credential(r); ok {
+			md.Set("authorization", auth)
+		}
 	}
 	if id := r.Header.Get("X-Request-Id"); id != "" {
 		md.Set("x-request-id", id)

@@ -142,7 +142,7 @@ func (g *guard) record(ctx context.Context, p *auth.Partner, m catalog.Method, p
 
 func (g *guard) authenticate(ctx context.Context) (*auth.Partner, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
-	p, err := g.partners.Directory().Authenticate(md)
+	p, err := g.partners.Authenticate(md)
 	if err != nil {
 		return nil, &apierr.Error{Kind: apierr.KindUnauthenticated, Message: err.Error()}
 	}

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/integrationsplan/integrationsplan/platform/admin"
@@ -30,6 +31,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/services/gateway/audit"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/dashboard"
 	"github.com/integrationsplan/integrationsplan/services/gateway/events"
 	"github.com/integrationsplan/integrationsplan/services/gateway/httpapi"
 	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
@@ -57,13 +59,19 @@ type Config struct {
 	// fails; false refuses them (UNAVAILABLE).
 	RateLimitFailOpen    bool          `conf:"default:true,env:RATE_LIMIT_FAIL_OPEN,help:let calls through while Redis is down (false refuses them)"`
 	IdempotencyRetention time.Duration `conf:"default:24h,env:IDEMPOTENCY_RETENTION,help:how long a mutation's response is kept for retries with the same idempotency-key"`
-	HTTPAddr             string        `conf:"default:127.0.0.1:7080,env:HTTP_ADDR,help:HTTP listen address (JSON/HTTP and Server-Sent Events at /v1/events)"`
+	HTTPAddr             string        `conf:"default:127.0.0.1:7080,env:HTTP_ADDR,help:HTTP listen address (the staff dashboard at /, JSON/HTTP, Server-Sent Events at /v1/events)"`
 	NATSURL              string        `conf:"default:nats://127.0.0.1:7222,env:NATS_URL,help:NATS server or cluster URLs separated by commas (event subscriptions and the audit stream)"`
 	StreamReplicas       int           `conf:"default:1,env:STREAM_REPLICAS,help:replicas of the gateway's audit stream (3 in a production cluster)"`
 	EventServices        string        `conf:"default:measures;education;labour,env:EVENT_SERVICES,help:services whose event streams can be subscribed to (separated by semicolons or commas)"`
 	Heartbeat            time.Duration `conf:"default:15s,env:HEARTBEAT_INTERVAL,help:interval of heartbeats on quiet event subscriptions (gRPC and SSE)"`
-	DrainDelay           time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
-	ShutdownTimeout      time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	// DashboardAnonymous is the local example mode: the dashboard at /
+	// is readable without a login, as DashboardPartner. Never in production.
+	DashboardAnonymous  bool          `conf:"default:false,env:DASHBOARD_ANONYMOUS,help:local example mode: the dashboard is readable without login as DASHBOARD_PARTNER (never in production)"`
+	DashboardPartner    string        `conf:"default:beispiel-dashboard,env:DASHBOARD_PARTNER,help:read-only partner whose rights anonymous dashboard visitors get when DASHBOARD_ANONYMOUS is set"`
+	DashboardSessionKey string        `conf:"env:DASHBOARD_SESSION_KEY,mask,help:base64 key of 32 bytes sealing dashboard sessions; the same on every replica; empty makes one per start"`
+	DashboardSessionTTL time.Duration `conf:"default:1h,env:DASHBOARD_SESSION_TTL,help:a dashboard session ends after this long unused (and 10h after its login at the latest)"`
+	DrainDelay          time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
+	ShutdownTimeout     time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
 }
 
 // backends parses Backends into package → address.
@@ -116,6 +124,12 @@ func (c Config) withDefaults() Config {
 	if c.Heartbeat == 0 {
 		c.Heartbeat = 15 * time.Second
 	}
+	if c.DashboardPartner == "" {
+		c.DashboardPartner = "beispiel-dashboard"
+	}
+	if c.DashboardSessionTTL == 0 {
+		c.DashboardSessionTTL = time.Hour
+	}
 	return c
 }
 
@@ -138,6 +152,12 @@ func (c Config) Validate() error {
 	}
 	if c.PartnersFile == "" {
 		return errors.New("PARTNERS_FILE is required")
+	}
+	if _, err := dashboard.ParseSessionKey(c.DashboardSessionKey); err != nil {
+		return fmt.Errorf("DASHBOARD_SESSION_KEY: %w", err)
+	}
+	if c.DashboardSessionTTL <= 0 || c.DashboardSessionTTL > 10*time.Hour {
+		return errors.New("DASHBOARD_SESSION_TTL must be positive and at most 10h")
 	}
 	keys, err := principal.ParseKeys(c.PrincipalKeys)
 	if err != nil {
@@ -296,7 +316,12 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if s.self, err = grpc.NewClient(s.grpc.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
 		return nil, err
 	}
-	handler, err := httpapi.New(s.stopping, httpapi.Config{Conn: s.self, Packages: packages, Heartbeat: cfg.Heartbeat, Logger: log})
+	dash, err := s.dashboard(cfg, packages)
+	if err != nil {
+		return nil, err
+	}
+	handler, err := httpapi.New(s.stopping, httpapi.Config{Conn: s.self, Packages: packages, Heartbeat: cfg.Heartbeat, Logger: log,
+		Pages: dash.Register, Credential: dash.EventCredential})
 	if err != nil {
 		return nil, err
 	}
@@ -314,6 +339,33 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		return nil, err
 	}
 	return s, nil
+}
+
+// dashboard prepares the staff dashboard on the HTTP port. It reads
+// through the gateway's own gRPC endpoint with the viewer's key; in local
+// example mode anonymous visitors read with a key bound to
+// DashboardPartner in this process only.
+func (s *Service) dashboard(cfg Config, packages []string) (*dashboard.Dashboard, error) {
+	sessionKey, _ := dashboard.ParseSessionKey(cfg.DashboardSessionKey)
+	dc := dashboard.Config{
+		Conn: s.self, Packages: packages, EventServices: cfg.eventServices(),
+		Authenticate: func(key string) (*auth.Partner, error) {
+			return s.partners.Authenticate(metadata.Pairs("authorization", "Bearer "+key))
+		},
+		SessionKey: sessionKey, SessionTTL: cfg.DashboardSessionTTL, Logger: s.log,
+	}
+	if cfg.DashboardAnonymous {
+		key, err := s.partners.Bind(cfg.DashboardPartner)
+		if err != nil {
+			return nil, fmt.Errorf("DASHBOARD_PARTNER: %w", err)
+		}
+		dc.AnonymousKey = key
+		s.log.Warn("the dashboard is readable without login (DASHBOARD_ANONYMOUS, local example mode)", "partner", cfg.DashboardPartner)
+	}
+	if cfg.DashboardSessionKey == "" {
+		s.log.Info("dashboard sessions end when the gateway restarts (no DASHBOARD_SESSION_KEY)")
+	}
+	return dashboard.New(dc)
 }
 
 // GRPCAddr is where the gateway listens for partners.

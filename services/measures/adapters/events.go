@@ -16,8 +16,9 @@ import (
 
 // Aggregates of the measures service.
 const (
-	AggregateMeasure = "measure"
-	AggregateActor   = "actor"
+	AggregateMeasure   = "measure"
+	AggregateActor     = "actor"
+	AggregateIndicator = "indicator"
 )
 
 // MeasureCreated is the event of a new measure.
@@ -58,7 +59,14 @@ type ReadModel struct {
 	log  *slog.Logger
 	mu   sync.RWMutex
 	plan *domain.Plan
+	// onIndicator learns every indicator definition (the derivation engine).
+	onIndicator func(domain.Indicator)
 }
+
+// OnIndicator sets a function told of every indicator definition applied,
+// from the replay on; call it before the follower starts. It runs with the
+// read model locked and must not call back into it.
+func (r *ReadModel) OnIndicator(f func(domain.Indicator)) { r.onIndicator = f }
 
 // NewReadModel returns an empty read model.
 func NewReadModel(log *slog.Logger) *ReadModel {
@@ -97,6 +105,20 @@ func (r *ReadModel) Apply(env eventstore.Envelope) {
 			Status: domain.Status(e.GetToStatus()), Progress: e.GetProgressPercent(),
 			DecidedOn: e.GetDecidedOn(), DecidingBody: e.GetDecidingBody(), Comment: e.GetComment(),
 		}, env.Seq, e.GetChangeTime().AsTime())
+	case *measuresv1.IndicatorDefined:
+		i := IndicatorFromEvent(e)
+		r.plan.AddIndicator(i, env.Seq, env.Time)
+		if r.onIndicator != nil {
+			r.onIndicator(i)
+		}
+	case *measuresv1.IndicatorValueRecorded:
+		p, err := domain.ParsePeriod("period", e.GetPeriod())
+		if err != nil {
+			r.log.Error("skipping indicator value with a bad period", "seq", env.Seq, "period", e.GetPeriod())
+			return
+		}
+		r.plan.RecordValue(domain.IndicatorKey{Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId())},
+			domain.ManualValue{Period: p, Value: e.GetValue(), Source: e.GetSource(), AsOf: e.GetAsOf()}, env.Seq, e.GetRecordTime().AsTime())
 	default:
 		r.log.Warn("ignoring event of unknown type", "type", env.Type, "seq", env.Seq)
 	}

@@ -17,18 +17,33 @@ type Service struct {
 	store    *eventstore.Store
 	follower *eventstore.Follower
 	model    *adapters.ReadModel
+	catalog  domain.EventCatalog
+	derived  DerivedValues
 	now      func() time.Time
 	zone     *time.Location
 }
 
-// New returns the use cases over a store whose follower feeds model.
-func New(store *eventstore.Store, follower *eventstore.Follower, model *adapters.ReadModel) *Service {
+// DerivedValues are the values of derived indicators, computed from the
+// other services' events.
+type DerivedValues interface {
+	// Value is a derived indicator's value for a period; false if unknown.
+	Value(k domain.IndicatorKey, p domain.Period) (domain.Value, bool)
+	// Positions is, per source stream, the last sequence the values include.
+	Positions() map[string]uint64
+}
+
+// New returns the use cases over a store whose follower feeds model; catalog
+// checks the rules of derived indicators, whose values derived computes.
+func New(store *eventstore.Store, follower *eventstore.Follower, model *adapters.ReadModel, catalog domain.EventCatalog, derived DerivedValues) *Service {
 	zone, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		zone = time.UTC
 	}
-	return &Service{store: store, follower: follower, model: model, now: time.Now, zone: zone}
+	return &Service{store: store, follower: follower, model: model, catalog: catalog, derived: derived, now: time.Now, zone: zone}
 }
+
+// Zone is the county's time zone, in which periods begin and end.
+func (s *Service) Zone() *time.Location { return s.zone }
 
 // today is the calendar day in the county, as a date at UTC midnight.
 func (s *Service) today() time.Time {

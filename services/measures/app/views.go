@@ -39,3 +39,7 @@ type AdoptionView struct {
 func adoptionView(e domain.AdoptionEntry) AdoptionView {
 	return AdoptionView{Measure: e.Measure.ID(), Actor: e.Actor.ID, Adoption: e.Adoption}
 }
+
+func indicatorView(st *domain.IndicatorState) IndicatorView {
+	return IndicatorView{Indicator: st.Indicator, Version: st.Version, CreateTime: st.CreateTime}
+}

@@ -13,6 +13,10 @@ type Plan struct {
 	actors   map[ActorID]*ActorState
 	order    []MeasureID // by number
 	actorIDs []ActorID   // sorted
+
+	indicators map[IndicatorKey]*IndicatorState
+	// indicatorsOf lists a measure's indicators in the order they were defined.
+	indicatorsOf map[MeasureID][]IndicatorKey
 }
 
 // MeasureState is a measure with its history.
@@ -47,7 +51,10 @@ type TimelineEntry struct {
 
 // NewPlan returns an empty plan.
 func NewPlan() *Plan {
-	return &Plan{measures: map[MeasureID]*MeasureState{}, actors: map[ActorID]*ActorState{}}
+	return &Plan{
+		measures: map[MeasureID]*MeasureState{}, actors: map[ActorID]*ActorState{},
+		indicators: map[IndicatorKey]*IndicatorState{}, indicatorsOf: map[MeasureID][]IndicatorKey{},
+	}
 }
 
 // AddMeasure records a created measure.
@@ -134,6 +141,53 @@ func (p *Plan) Adoptions(m *MeasureState) []AdoptionEntry {
 		if m.Addresses(a.Kind) {
 			out = append(out, AdoptionEntry{Measure: m, Actor: a, Adoption: m.Adoption(a)})
 		}
+	}
+	return out
+}
+
+// AddIndicator records a defined indicator.
+func (p *Plan) AddIndicator(i Indicator, version uint64, at time.Time) {
+	k := i.Key()
+	if _, exists := p.indicators[k]; !exists {
+		p.indicatorsOf[k.Measure] = append(p.indicatorsOf[k.Measure], k)
+	}
+	p.indicators[k] = &IndicatorState{Indicator: i, Version: version, CreateTime: at, manual: map[Period]ManualValue{}}
+}
+
+// RecordValue records a manual value; a later value for the same period
+// replaces the earlier one.
+func (p *Plan) RecordValue(k IndicatorKey, v ManualValue, version uint64, at time.Time) {
+	s, ok := p.indicators[k]
+	if !ok {
+		return
+	}
+	v.Version, v.Time = version, at
+	s.manual[v.Period] = v
+	s.Recorded = append(s.Recorded, v)
+	s.Version = version
+}
+
+// Indicator returns an indicator.
+func (p *Plan) Indicator(k IndicatorKey) (*IndicatorState, bool) {
+	s, ok := p.indicators[k]
+	return s, ok
+}
+
+// Indicators lists a measure's indicators in the order they were defined.
+func (p *Plan) Indicators(m MeasureID) []*IndicatorState {
+	keys := p.indicatorsOf[m]
+	out := make([]*IndicatorState, len(keys))
+	for i, k := range keys {
+		out[i] = p.indicators[k]
+	}
+	return out
+}
+
+// AllIndicators lists every indicator, by measure in plan order.
+func (p *Plan) AllIndicators() []*IndicatorState {
+	var out []*IndicatorState
+	for _, id := range p.order {
+		out = append(out, p.Indicators(id)...)
 	}
 	return out
 }

@@ -57,7 +57,8 @@ func TestRestartKeepsDataAndSeedsNothingTwice(t *testing.T) {
 	ns := natstest.Start(t)
 	h := start(t, ns, true)
 	seeded := h.lastSeq()
-	wantEvents := uint64(12 + 8 + len(exampledata.Decisions))
+	wantEvents := uint64(12 + 8 + len(exampledata.Decisions) +
+		len(exampledata.EducationIndicators) + len(exampledata.LabourIndicators) + len(exampledata.ManualIndicators) + len(exampledata.ManualValues))
 	if seeded != wantEvents {
 		t.Fatalf("seeding wrote %d events, want %d", seeded, wantEvents)
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -21,6 +23,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/principal"
 	measuresv1 "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 	"github.com/integrationsplan/integrationsplan/services/measures/adapters"
+	"github.com/integrationsplan/integrationsplan/services/measures/adapters/derive"
 	"github.com/integrationsplan/integrationsplan/services/measures/app"
 	"github.com/integrationsplan/integrationsplan/services/measures/ports"
 )
@@ -38,6 +41,12 @@ type Config struct {
 	ExampleData     bool          `conf:"default:false,env:EXAMPLE_DATA,help:load the Beispieldaten at start"`
 	DrainDelay      time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	// IndicatorSources are the services whose events derived indicators read.
+	IndicatorSources string `conf:"default:education labour,env:INDICATOR_SOURCES,help:services whose event streams feed derived indicators (separated by spaces)"`
+	// IndicatorConsumer names the durable consumer on each source stream.
+	IndicatorConsumer string `conf:"default:measures-indicators,env:INDICATOR_CONSUMER,help:durable consumer name on each source stream; one per replica (e.g. measures-indicators-<pod>)"`
+	// indicatorHooks adjust the derivation engine in tests.
+	indicatorHooks func(*derive.Config)
 	principal.Settings
 }
 
@@ -49,9 +58,22 @@ func (c Config) Validate() error {
 	if c.NATSURL == "" {
 		return errors.New("NATS_URL is required")
 	}
+	for _, src := range c.indicatorSources() {
+		if !sourcePattern.MatchString(src) || src == Name {
+			return fmt.Errorf("INDICATOR_SOURCES: %q is not another service's name", src)
+		}
+	}
+	if c.IndicatorConsumer != "" && !consumerPattern.MatchString(c.IndicatorConsumer) {
+		return fmt.Errorf("INDICATOR_CONSUMER must be letters, digits, hyphens and underscores, got %q", c.IndicatorConsumer)
+	}
 	_, err := c.Settings.Config()
 	return err
 }
+
+var (
+	sourcePattern   = regexp.MustCompile(`^[a-z][a-z0-9]{0,30}$`)
+	consumerPattern = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+)
 
 // Service is a started measures service.
 type Service struct {
@@ -62,6 +84,10 @@ type Service struct {
 	App      *app.Service
 	grpc     *grpcserver.Server
 	admin    *admin.Server
+	// Indicators computes the derived indicators from the source streams.
+	Indicators    *derive.Engine
+	stopEngine    context.CancelFunc
+	engineStopped chan struct{}
 }
 
 // Start connects to NATS, replays the event stream into the read model,
@@ -86,13 +112,37 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		return nil, err
 	}
 	model := adapters.NewReadModel(log)
+	catalog := derive.NewCatalog(cfg.indicatorSources()...)
+	zone, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		return nil, fmt.Errorf("time zone: %w", err)
+	}
+	engineCfg := derive.Config{Durable: cfg.IndicatorConsumer, Zone: zone, Registerer: reg, Log: log}
+	if cfg.indicatorHooks != nil {
+		cfg.indicatorHooks(&engineCfg)
+	}
+	engine, err := derive.NewEngine(js, catalog, engineCfg)
+	if err != nil {
+		return nil, err
+	}
+	model.OnIndicator(engine.Define)
 	began := time.Now()
 	follower, err := store.Follow(ctx, model, log)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("read model replayed", "events", follower.Applied(), "took", time.Since(began).Round(time.Millisecond))
-	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model)}
+	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model, catalog, engine), Indicators: engine}
+	// The engine follows the source streams from now on, waiting for any
+	// that do not exist yet; it never holds up the start.
+	engineCtx, stopEngine := context.WithCancel(context.Background())
+	svc.stopEngine, svc.engineStopped = stopEngine, make(chan struct{})
+	go func() { defer close(svc.engineStopped); engine.Run(engineCtx) }()
+	defer func() {
+		if err != nil {
+			svc.stop()
+		}
+	}()
 	if cfg.ExampleData {
 		if err := seedExampleData(ctx, svc.App, log); err != nil {
 			return nil, fmt.Errorf("load example data: %w", err)
@@ -130,10 +180,28 @@ func (s *Service) Serve(ctx context.Context) error {
 	g.Go(func() error { return s.grpc.Serve(gctx) })
 	g.Go(func() error { return s.admin.Serve(gctx) })
 	err := g.Wait()
+	s.stop()
 	s.follower.Stop()
 	if drainErr := s.nc.Drain(); drainErr != nil {
 		s.log.Warn("draining NATS", "error", drainErr)
 	}
 	s.log.Info("stopped")
 	return err
+}
+
+// stop ends the derivation engine and waits for it.
+func (s *Service) stop() {
+	s.stopEngine()
+	<-s.engineStopped
+}
+
+// DefaultIndicatorSources are the services derived indicators read when the
+// configuration names none.
+const DefaultIndicatorSources = "education labour"
+
+func (c Config) indicatorSources() []string {
+	if strings.TrimSpace(c.IndicatorSources) == "" {
+		return strings.Fields(DefaultIndicatorSources)
+	}
+	return strings.Fields(c.IndicatorSources)
 }

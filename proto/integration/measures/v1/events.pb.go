@@ -294,6 +294,236 @@ func (x *AdoptionStatusChanged) GetChangeTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// integration.measures.indicator.<measure>_<indicator>.indicator_defined
+type IndicatorDefined struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	MeasureId   string                 `protobuf:"bytes,1,opt,name=measure_id,json=measureId,proto3" json:"measure_id,omitempty"`
+	IndicatorId string                 `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	DisplayName string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Description string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	Unit        string                 `protobuf:"bytes,5,opt,name=unit,proto3" json:"unit,omitempty"`
+	// Empty: the measure as a whole.
+	ActorId       string          `protobuf:"bytes,6,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	BaselineValue float64         `protobuf:"fixed64,7,opt,name=baseline_value,json=baselineValue,proto3" json:"baseline_value,omitempty"`
+	BaselineDate  string          `protobuf:"bytes,8,opt,name=baseline_date,json=baselineDate,proto3" json:"baseline_date,omitempty"`
+	TargetValue   float64         `protobuf:"fixed64,9,opt,name=target_value,json=targetValue,proto3" json:"target_value,omitempty"`
+	TargetDate    string          `protobuf:"bytes,10,opt,name=target_date,json=targetDate,proto3" json:"target_date,omitempty"`
+	RollUp        IndicatorRollUp `protobuf:"varint,11,opt,name=roll_up,json=rollUp,proto3,enum=integration.measures.v1.IndicatorRollUp" json:"roll_up,omitempty"`
+	// Unset for a manual indicator.
+	Rule          *IndicatorRule `protobuf:"bytes,12,opt,name=rule,proto3" json:"rule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorDefined) Reset() {
+	*x = IndicatorDefined{}
+	mi := &file_integration_measures_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorDefined) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorDefined) ProtoMessage() {}
+
+func (x *IndicatorDefined) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorDefined.ProtoReflect.Descriptor instead.
+func (*IndicatorDefined) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *IndicatorDefined) GetMeasureId() string {
+	if x != nil {
+		return x.MeasureId
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetBaselineValue() float64 {
+	if x != nil {
+		return x.BaselineValue
+	}
+	return 0
+}
+
+func (x *IndicatorDefined) GetBaselineDate() string {
+	if x != nil {
+		return x.BaselineDate
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetTargetValue() float64 {
+	if x != nil {
+		return x.TargetValue
+	}
+	return 0
+}
+
+func (x *IndicatorDefined) GetTargetDate() string {
+	if x != nil {
+		return x.TargetDate
+	}
+	return ""
+}
+
+func (x *IndicatorDefined) GetRollUp() IndicatorRollUp {
+	if x != nil {
+		return x.RollUp
+	}
+	return IndicatorRollUp_INDICATOR_ROLL_UP_UNSPECIFIED
+}
+
+func (x *IndicatorDefined) GetRule() *IndicatorRule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+// integration.measures.indicator.<measure>_<indicator>.indicator_value_recorded
+type IndicatorValueRecorded struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	MeasureId   string                 `protobuf:"bytes,1,opt,name=measure_id,json=measureId,proto3" json:"measure_id,omitempty"`
+	IndicatorId string                 `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	// 2025-03, 2025-Q1 or 2025.
+	Period string  `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	Value  float64 `protobuf:"fixed64,4,opt,name=value,proto3" json:"value,omitempty"`
+	Source string  `protobuf:"bytes,5,opt,name=source,proto3" json:"source,omitempty"`
+	// YYYY-MM-DD.
+	AsOf          string                 `protobuf:"bytes,6,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	RecordTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=record_time,json=recordTime,proto3" json:"record_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorValueRecorded) Reset() {
+	*x = IndicatorValueRecorded{}
+	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorValueRecorded) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorValueRecorded) ProtoMessage() {}
+
+func (x *IndicatorValueRecorded) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorValueRecorded.ProtoReflect.Descriptor instead.
+func (*IndicatorValueRecorded) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *IndicatorValueRecorded) GetMeasureId() string {
+	if x != nil {
+		return x.MeasureId
+	}
+	return ""
+}
+
+func (x *IndicatorValueRecorded) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+func (x *IndicatorValueRecorded) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *IndicatorValueRecorded) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *IndicatorValueRecorded) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *IndicatorValueRecorded) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *IndicatorValueRecorded) GetRecordTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RecordTime
+	}
+	return nil
+}
+
 var File_integration_measures_v1_events_proto protoreflect.FileDescriptor
 
 const file_integration_measures_v1_events_proto_rawDesc = "" +
@@ -327,7 +557,33 @@ const file_integration_measures_v1_events_proto_rawDesc = "" +
 	"\rdeciding_body\x18\a \x01(\tR\fdecidingBody\x12\x18\n" +
 	"\acomment\x18\b \x01(\tR\acomment\x12;\n" +
 	"\vchange_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"changeTimeBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
+	"changeTime\"\xd7\x03\n" +
+	"\x10IndicatorDefined\x12\x1d\n" +
+	"\n" +
+	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04unit\x18\x05 \x01(\tR\x04unit\x12\x19\n" +
+	"\bactor_id\x18\x06 \x01(\tR\aactorId\x12%\n" +
+	"\x0ebaseline_value\x18\a \x01(\x01R\rbaselineValue\x12#\n" +
+	"\rbaseline_date\x18\b \x01(\tR\fbaselineDate\x12!\n" +
+	"\ftarget_value\x18\t \x01(\x01R\vtargetValue\x12\x1f\n" +
+	"\vtarget_date\x18\n" +
+	" \x01(\tR\n" +
+	"targetDate\x12A\n" +
+	"\aroll_up\x18\v \x01(\x0e2(.integration.measures.v1.IndicatorRollUpR\x06rollUp\x12:\n" +
+	"\x04rule\x18\f \x01(\v2&.integration.measures.v1.IndicatorRuleR\x04rule\"\xf2\x01\n" +
+	"\x16IndicatorValueRecorded\x12\x1d\n" +
+	"\n" +
+	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12\x16\n" +
+	"\x06period\x18\x03 \x01(\tR\x06period\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x01R\x05value\x12\x16\n" +
+	"\x06source\x18\x05 \x01(\tR\x06source\x12\x13\n" +
+	"\x05as_of\x18\x06 \x01(\tR\x04asOf\x12;\n" +
+	"\vrecord_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"recordTimeBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
 
 var (
 	file_integration_measures_v1_events_proto_rawDescOnce sync.Once
@@ -341,30 +597,37 @@ func file_integration_measures_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_measures_v1_events_proto_rawDescData
 }
 
-var file_integration_measures_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_integration_measures_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_integration_measures_v1_events_proto_goTypes = []any{
-	(*MeasureCreated)(nil),        // 0: integration.measures.v1.MeasureCreated
-	(*ActorCreated)(nil),          // 1: integration.measures.v1.ActorCreated
-	(*AdoptionStatusChanged)(nil), // 2: integration.measures.v1.AdoptionStatusChanged
-	(TopicField)(0),               // 3: integration.measures.v1.TopicField
-	(CrossCuttingArea)(0),         // 4: integration.measures.v1.CrossCuttingArea
-	(ActorKind)(0),                // 5: integration.measures.v1.ActorKind
-	(AdoptionStatus)(0),           // 6: integration.measures.v1.AdoptionStatus
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*MeasureCreated)(nil),         // 0: integration.measures.v1.MeasureCreated
+	(*ActorCreated)(nil),           // 1: integration.measures.v1.ActorCreated
+	(*AdoptionStatusChanged)(nil),  // 2: integration.measures.v1.AdoptionStatusChanged
+	(*IndicatorDefined)(nil),       // 3: integration.measures.v1.IndicatorDefined
+	(*IndicatorValueRecorded)(nil), // 4: integration.measures.v1.IndicatorValueRecorded
+	(TopicField)(0),                // 5: integration.measures.v1.TopicField
+	(CrossCuttingArea)(0),          // 6: integration.measures.v1.CrossCuttingArea
+	(ActorKind)(0),                 // 7: integration.measures.v1.ActorKind
+	(AdoptionStatus)(0),            // 8: integration.measures.v1.AdoptionStatus
+	(*timestamppb.Timestamp)(nil),  // 9: google.protobuf.Timestamp
+	(IndicatorRollUp)(0),           // 10: integration.measures.v1.IndicatorRollUp
+	(*IndicatorRule)(nil),          // 11: integration.measures.v1.IndicatorRule
 }
 var file_integration_measures_v1_events_proto_depIdxs = []int32{
-	3, // 0: integration.measures.v1.MeasureCreated.topic_field:type_name -> integration.measures.v1.TopicField
-	4, // 1: integration.measures.v1.MeasureCreated.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
-	5, // 2: integration.measures.v1.MeasureCreated.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
-	5, // 3: integration.measures.v1.ActorCreated.kind:type_name -> integration.measures.v1.ActorKind
-	6, // 4: integration.measures.v1.AdoptionStatusChanged.from_status:type_name -> integration.measures.v1.AdoptionStatus
-	6, // 5: integration.measures.v1.AdoptionStatusChanged.to_status:type_name -> integration.measures.v1.AdoptionStatus
-	7, // 6: integration.measures.v1.AdoptionStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	7, // [7:7] is the sub-list for method output_type
-	7, // [7:7] is the sub-list for method input_type
-	7, // [7:7] is the sub-list for extension type_name
-	7, // [7:7] is the sub-list for extension extendee
-	0, // [0:7] is the sub-list for field type_name
+	5,  // 0: integration.measures.v1.MeasureCreated.topic_field:type_name -> integration.measures.v1.TopicField
+	6,  // 1: integration.measures.v1.MeasureCreated.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
+	7,  // 2: integration.measures.v1.MeasureCreated.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
+	7,  // 3: integration.measures.v1.ActorCreated.kind:type_name -> integration.measures.v1.ActorKind
+	8,  // 4: integration.measures.v1.AdoptionStatusChanged.from_status:type_name -> integration.measures.v1.AdoptionStatus
+	8,  // 5: integration.measures.v1.AdoptionStatusChanged.to_status:type_name -> integration.measures.v1.AdoptionStatus
+	9,  // 6: integration.measures.v1.AdoptionStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	10, // 7: integration.measures.v1.IndicatorDefined.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	11, // 8: integration.measures.v1.IndicatorDefined.rule:type_name -> integration.measures.v1.IndicatorRule
+	9,  // 9: integration.measures.v1.IndicatorValueRecorded.record_time:type_name -> google.protobuf.Timestamp
+	10, // [10:10] is the sub-list for method output_type
+	10, // [10:10] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_integration_measures_v1_events_proto_init() }
@@ -379,7 +642,7 @@ func file_integration_measures_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_measures_v1_events_proto_rawDesc), len(file_integration_measures_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

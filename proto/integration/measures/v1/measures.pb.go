@@ -300,6 +300,122 @@ func (AdoptionStatus) EnumDescriptor() ([]byte, []int) {
 	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{3}
 }
 
+// How values of an indicator combine: over the periods inside a longer period
+// (manual values) and over indicators of the same name and unit when rolled
+// up to a topic field or the plan.
+type IndicatorRollUp int32
+
+const (
+	IndicatorRollUp_INDICATOR_ROLL_UP_UNSPECIFIED IndicatorRollUp = 0
+	// Summe: counts of things that happened (a flow).
+	IndicatorRollUp_INDICATOR_ROLL_UP_SUM IndicatorRollUp = 1
+	// Durchschnitt: rates and shares.
+	IndicatorRollUp_INDICATOR_ROLL_UP_AVERAGE IndicatorRollUp = 2
+	// Letzter Wert: levels at a point in time (a stock). Within a period the
+	// value of its latest part counts; across indicators (e.g. one per
+	// municipality) the levels add up.
+	IndicatorRollUp_INDICATOR_ROLL_UP_LATEST IndicatorRollUp = 3
+)
+
+// Enum value maps for IndicatorRollUp.
+var (
+	IndicatorRollUp_name = map[int32]string{
+		0: "INDICATOR_ROLL_UP_UNSPECIFIED",
+		1: "INDICATOR_ROLL_UP_SUM",
+		2: "INDICATOR_ROLL_UP_AVERAGE",
+		3: "INDICATOR_ROLL_UP_LATEST",
+	}
+	IndicatorRollUp_value = map[string]int32{
+		"INDICATOR_ROLL_UP_UNSPECIFIED": 0,
+		"INDICATOR_ROLL_UP_SUM":         1,
+		"INDICATOR_ROLL_UP_AVERAGE":     2,
+		"INDICATOR_ROLL_UP_LATEST":      3,
+	}
+)
+
+func (x IndicatorRollUp) Enum() *IndicatorRollUp {
+	p := new(IndicatorRollUp)
+	*p = x
+	return p
+}
+
+func (x IndicatorRollUp) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (IndicatorRollUp) Descriptor() protoreflect.EnumDescriptor {
+	return file_integration_measures_v1_measures_proto_enumTypes[4].Descriptor()
+}
+
+func (IndicatorRollUp) Type() protoreflect.EnumType {
+	return &file_integration_measures_v1_measures_proto_enumTypes[4]
+}
+
+func (x IndicatorRollUp) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use IndicatorRollUp.Descriptor instead.
+func (IndicatorRollUp) EnumDescriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{4}
+}
+
+// How a rule term aggregates the events it matches.
+type RuleAggregation int32
+
+const (
+	RuleAggregation_RULE_AGGREGATION_UNSPECIFIED RuleAggregation = 0
+	// Number of matching events.
+	RuleAggregation_RULE_AGGREGATION_COUNT RuleAggregation = 1
+	// Number of distinct values of `field` (e.g. participants assessed).
+	RuleAggregation_RULE_AGGREGATION_COUNT_DISTINCT RuleAggregation = 2
+	// Sum of the numeric `field` (e.g. attendance).
+	RuleAggregation_RULE_AGGREGATION_SUM RuleAggregation = 3
+)
+
+// Enum value maps for RuleAggregation.
+var (
+	RuleAggregation_name = map[int32]string{
+		0: "RULE_AGGREGATION_UNSPECIFIED",
+		1: "RULE_AGGREGATION_COUNT",
+		2: "RULE_AGGREGATION_COUNT_DISTINCT",
+		3: "RULE_AGGREGATION_SUM",
+	}
+	RuleAggregation_value = map[string]int32{
+		"RULE_AGGREGATION_UNSPECIFIED":    0,
+		"RULE_AGGREGATION_COUNT":          1,
+		"RULE_AGGREGATION_COUNT_DISTINCT": 2,
+		"RULE_AGGREGATION_SUM":            3,
+	}
+)
+
+func (x RuleAggregation) Enum() *RuleAggregation {
+	p := new(RuleAggregation)
+	*p = x
+	return p
+}
+
+func (x RuleAggregation) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RuleAggregation) Descriptor() protoreflect.EnumDescriptor {
+	return file_integration_measures_v1_measures_proto_enumTypes[5].Descriptor()
+}
+
+func (RuleAggregation) Type() protoreflect.EnumType {
+	return &file_integration_measures_v1_measures_proto_enumTypes[5]
+}
+
+func (x RuleAggregation) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RuleAggregation.Descriptor instead.
+func (RuleAggregation) EnumDescriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{5}
+}
+
 // A recommended measure (Handlungsempfehlung) of the plan.
 type Measure struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -2196,6 +2312,1325 @@ func (x *ImportPlanResponse) GetMeasuresUnchanged() int32 {
 	return 0
 }
 
+// An indicator (Indikator) of a measure: what is measured, from which
+// baseline to which target.
+type Indicator struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}. Output only.
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// German name, e.g. "Angebote im Katalog".
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// Unit, e.g. "Angebote", "Personen", "%".
+	Unit string `protobuf:"bytes,4,opt,name=unit,proto3" json:"unit,omitempty"`
+	// actors/{actor} for an actor's own indicator; empty for the measure as a whole.
+	Actor         string  `protobuf:"bytes,5,opt,name=actor,proto3" json:"actor,omitempty"`
+	BaselineValue float64 `protobuf:"fixed64,6,opt,name=baseline_value,json=baselineValue,proto3" json:"baseline_value,omitempty"`
+	// YYYY-MM-DD.
+	BaselineDate string  `protobuf:"bytes,7,opt,name=baseline_date,json=baselineDate,proto3" json:"baseline_date,omitempty"`
+	TargetValue  float64 `protobuf:"fixed64,8,opt,name=target_value,json=targetValue,proto3" json:"target_value,omitempty"`
+	// YYYY-MM-DD, not before baseline_date.
+	TargetDate string          `protobuf:"bytes,9,opt,name=target_date,json=targetDate,proto3" json:"target_date,omitempty"`
+	RollUp     IndicatorRollUp `protobuf:"varint,10,opt,name=roll_up,json=rollUp,proto3,enum=integration.measures.v1.IndicatorRollUp" json:"roll_up,omitempty"`
+	// Unset: a manual indicator. Set: derived from events of other services.
+	Rule *IndicatorRule `protobuf:"bytes,11,opt,name=rule,proto3" json:"rule,omitempty"`
+	// Output only.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// Output only.
+	Etag          string `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Indicator) Reset() {
+	*x = Indicator{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Indicator) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Indicator) ProtoMessage() {}
+
+func (x *Indicator) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Indicator.ProtoReflect.Descriptor instead.
+func (*Indicator) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *Indicator) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *Indicator) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *Indicator) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *Indicator) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *Indicator) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *Indicator) GetBaselineValue() float64 {
+	if x != nil {
+		return x.BaselineValue
+	}
+	return 0
+}
+
+func (x *Indicator) GetBaselineDate() string {
+	if x != nil {
+		return x.BaselineDate
+	}
+	return ""
+}
+
+func (x *Indicator) GetTargetValue() float64 {
+	if x != nil {
+		return x.TargetValue
+	}
+	return 0
+}
+
+func (x *Indicator) GetTargetDate() string {
+	if x != nil {
+		return x.TargetDate
+	}
+	return ""
+}
+
+func (x *Indicator) GetRollUp() IndicatorRollUp {
+	if x != nil {
+		return x.RollUp
+	}
+	return IndicatorRollUp_INDICATOR_ROLL_UP_UNSPECIFIED
+}
+
+func (x *Indicator) GetRule() *IndicatorRule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *Indicator) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
+func (x *Indicator) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// A rule deriving an indicator's values from events of other services, as
+// data: the value for a period is the sum of its terms (a subtracting term
+// counts negatively) over the events whose time (ce-time, Europe/Berlin)
+// falls in the period.
+type IndicatorRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Terms []*RuleTerm            `protobuf:"bytes,1,rep,name=terms,proto3" json:"terms,omitempty"`
+	// The value at the end of the period over every event up to then (a
+	// stock, e.g. offers in the catalogue) instead of the events within it.
+	Cumulative    bool `protobuf:"varint,2,opt,name=cumulative,proto3" json:"cumulative,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorRule) Reset() {
+	*x = IndicatorRule{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorRule) ProtoMessage() {}
+
+func (x *IndicatorRule) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorRule.ProtoReflect.Descriptor instead.
+func (*IndicatorRule) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *IndicatorRule) GetTerms() []*RuleTerm {
+	if x != nil {
+		return x.Terms
+	}
+	return nil
+}
+
+func (x *IndicatorRule) GetCumulative() bool {
+	if x != nil {
+		return x.Cumulative
+	}
+	return false
+}
+
+// One term of a rule.
+type RuleTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Full protobuf message name of the event (CloudEvents type), e.g.
+	// "integration.education.v1.OfferCreated".
+	EventType string `protobuf:"bytes,1,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
+	// Conditions on the event, all of which must hold: "field.path = value" or
+	// "field.path != value", e.g. "municipality = backnang" or
+	// "to_status = OFFER_STATUS_CANCELLED" (enum values by name).
+	Filters     []string        `protobuf:"bytes,2,rep,name=filters,proto3" json:"filters,omitempty"`
+	Aggregation RuleAggregation `protobuf:"varint,3,opt,name=aggregation,proto3,enum=integration.measures.v1.RuleAggregation" json:"aggregation,omitempty"`
+	// Field path aggregated by COUNT_DISTINCT and SUM.
+	Field string `protobuf:"bytes,4,opt,name=field,proto3" json:"field,omitempty"`
+	// Field path whose value breaks the values down (e.g. "municipality"). If
+	// empty, an event counts for the group an earlier event of the same source
+	// aggregate was counted for by a term of this rule (e.g. an offer's
+	// cancellation for the municipality of its creation).
+	GroupBy string `protobuf:"bytes,5,opt,name=group_by,json=groupBy,proto3" json:"group_by,omitempty"`
+	// The term counts negatively (e.g. cancelled offers).
+	Subtract      bool `protobuf:"varint,6,opt,name=subtract,proto3" json:"subtract,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RuleTerm) Reset() {
+	*x = RuleTerm{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RuleTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RuleTerm) ProtoMessage() {}
+
+func (x *RuleTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RuleTerm.ProtoReflect.Descriptor instead.
+func (*RuleTerm) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *RuleTerm) GetEventType() string {
+	if x != nil {
+		return x.EventType
+	}
+	return ""
+}
+
+func (x *RuleTerm) GetFilters() []string {
+	if x != nil {
+		return x.Filters
+	}
+	return nil
+}
+
+func (x *RuleTerm) GetAggregation() RuleAggregation {
+	if x != nil {
+		return x.Aggregation
+	}
+	return RuleAggregation_RULE_AGGREGATION_UNSPECIFIED
+}
+
+func (x *RuleTerm) GetField() string {
+	if x != nil {
+		return x.Field
+	}
+	return ""
+}
+
+func (x *RuleTerm) GetGroupBy() string {
+	if x != nil {
+		return x.GroupBy
+	}
+	return ""
+}
+
+func (x *RuleTerm) GetSubtract() bool {
+	if x != nil {
+		return x.Subtract
+	}
+	return false
+}
+
+type CreateIndicatorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// The final part of the name: lower case letters, digits and hyphens,
+	// starting with a letter, at most 63 characters.
+	IndicatorId string `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	// name, create_time and etag are ignored.
+	Indicator *Indicator `protobuf:"bytes,3,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	// Optional UUID making the call retry-safe.
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateIndicatorRequest) Reset() {
+	*x = CreateIndicatorRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateIndicatorRequest) ProtoMessage() {}
+
+func (x *CreateIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*CreateIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *CreateIndicatorRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *CreateIndicatorRequest) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+func (x *CreateIndicatorRequest) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+func (x *CreateIndicatorRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type CreateIndicatorResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Indicator     *Indicator             `protobuf:"bytes,1,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateIndicatorResponse) Reset() {
+	*x = CreateIndicatorResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateIndicatorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateIndicatorResponse) ProtoMessage() {}
+
+func (x *CreateIndicatorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateIndicatorResponse.ProtoReflect.Descriptor instead.
+func (*CreateIndicatorResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *CreateIndicatorResponse) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+type GetIndicatorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIndicatorRequest) Reset() {
+	*x = GetIndicatorRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorRequest) ProtoMessage() {}
+
+func (x *GetIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*GetIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *GetIndicatorRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+type GetIndicatorResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Indicator     *Indicator             `protobuf:"bytes,1,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIndicatorResponse) Reset() {
+	*x = GetIndicatorResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorResponse) ProtoMessage() {}
+
+func (x *GetIndicatorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorResponse.ProtoReflect.Descriptor instead.
+func (*GetIndicatorResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetIndicatorResponse) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+type ListIndicatorsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}, or measures/- for all measures.
+	Parent        string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsRequest) Reset() {
+	*x = ListIndicatorsRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsRequest) ProtoMessage() {}
+
+func (x *ListIndicatorsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsRequest.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *ListIndicatorsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListIndicatorsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListIndicatorsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListIndicatorsResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Indicators    []*Indicator           `protobuf:"bytes,1,rep,name=indicators,proto3" json:"indicators,omitempty"`
+	NextPageToken string                 `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	TotalSize     int32                  `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListIndicatorsResponse) Reset() {
+	*x = ListIndicatorsResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListIndicatorsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListIndicatorsResponse) ProtoMessage() {}
+
+func (x *ListIndicatorsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListIndicatorsResponse.ProtoReflect.Descriptor instead.
+func (*ListIndicatorsResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListIndicatorsResponse) GetIndicators() []*Indicator {
+	if x != nil {
+		return x.Indicators
+	}
+	return nil
+}
+
+func (x *ListIndicatorsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListIndicatorsResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+type RecordIndicatorValueRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// 2025-03 (month), 2025-Q1 (quarter) or 2025 (year).
+	Period string  `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
+	Value  float64 `protobuf:"fixed64,3,opt,name=value,proto3" json:"value,omitempty"`
+	// Where the value comes from, e.g. "Statistik Jobcenter Rems-Murr".
+	Source string `protobuf:"bytes,4,opt,name=source,proto3" json:"source,omitempty"`
+	// Date of the figure (Stand), YYYY-MM-DD, not in the future. Defaults to
+	// today (Europe/Berlin).
+	AsOf string `protobuf:"bytes,5,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	// The indicator's etag as last read; stale: ABORTED.
+	Etag string `protobuf:"bytes,6,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Optional UUID making the call retry-safe.
+	RequestId     string `protobuf:"bytes,7,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordIndicatorValueRequest) Reset() {
+	*x = RecordIndicatorValueRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordIndicatorValueRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordIndicatorValueRequest) ProtoMessage() {}
+
+func (x *RecordIndicatorValueRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordIndicatorValueRequest.ProtoReflect.Descriptor instead.
+func (*RecordIndicatorValueRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *RecordIndicatorValueRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *RecordIndicatorValueRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *RecordIndicatorValueRequest) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *RecordIndicatorValueRequest) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *RecordIndicatorValueRequest) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *RecordIndicatorValueRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *RecordIndicatorValueRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type RecordIndicatorValueResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Value         *IndicatorValue        `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RecordIndicatorValueResponse) Reset() {
+	*x = RecordIndicatorValueResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RecordIndicatorValueResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RecordIndicatorValueResponse) ProtoMessage() {}
+
+func (x *RecordIndicatorValueResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RecordIndicatorValueResponse.ProtoReflect.Descriptor instead.
+func (*RecordIndicatorValueResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *RecordIndicatorValueResponse) GetValue() *IndicatorValue {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+type GetIndicatorValuesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// 2025-03, 2025-Q1 or 2025; 1 to 120 periods.
+	Periods       []string `protobuf:"bytes,2,rep,name=periods,proto3" json:"periods,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIndicatorValuesRequest) Reset() {
+	*x = GetIndicatorValuesRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorValuesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorValuesRequest) ProtoMessage() {}
+
+func (x *GetIndicatorValuesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorValuesRequest.ProtoReflect.Descriptor instead.
+func (*GetIndicatorValuesRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *GetIndicatorValuesRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *GetIndicatorValuesRequest) GetPeriods() []string {
+	if x != nil {
+		return x.Periods
+	}
+	return nil
+}
+
+type GetIndicatorValuesResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Values []*IndicatorValue      `protobuf:"bytes,1,rep,name=values,proto3" json:"values,omitempty"`
+	// For a derived indicator: the last sequence of each source stream that
+	// the values include, e.g. {"INTEGRATION_EDUCATION": 1234}.
+	SourcePositions map[string]uint64 `protobuf:"bytes,2,rep,name=source_positions,json=sourcePositions,proto3" json:"source_positions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *GetIndicatorValuesResponse) Reset() {
+	*x = GetIndicatorValuesResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorValuesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorValuesResponse) ProtoMessage() {}
+
+func (x *GetIndicatorValuesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorValuesResponse.ProtoReflect.Descriptor instead.
+func (*GetIndicatorValuesResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *GetIndicatorValuesResponse) GetValues() []*IndicatorValue {
+	if x != nil {
+		return x.Values
+	}
+	return nil
+}
+
+func (x *GetIndicatorValuesResponse) GetSourcePositions() map[string]uint64 {
+	if x != nil {
+		return x.SourcePositions
+	}
+	return nil
+}
+
+// An indicator's value for one period.
+type IndicatorValue struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}
+	Indicator string `protobuf:"bytes,1,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	Period    string `protobuf:"bytes,2,opt,name=period,proto3" json:"period,omitempty"`
+	// False when nothing is known for the period.
+	HasValue bool    `protobuf:"varint,3,opt,name=has_value,json=hasValue,proto3" json:"has_value,omitempty"`
+	Value    float64 `protobuf:"fixed64,4,opt,name=value,proto3" json:"value,omitempty"`
+	// Derived indicators with group_by: the value per group (e.g. municipality).
+	ByGroup map[string]float64 `protobuf:"bytes,5,rep,name=by_group,json=byGroup,proto3" json:"by_group,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// Manual values: the source and date of the figure.
+	Source        string  `protobuf:"bytes,6,opt,name=source,proto3" json:"source,omitempty"`
+	AsOf          string  `protobuf:"bytes,7,opt,name=as_of,json=asOf,proto3" json:"as_of,omitempty"`
+	TargetValue   float64 `protobuf:"fixed64,8,opt,name=target_value,json=targetValue,proto3" json:"target_value,omitempty"`
+	TargetDate    string  `protobuf:"bytes,9,opt,name=target_date,json=targetDate,proto3" json:"target_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorValue) Reset() {
+	*x = IndicatorValue{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorValue) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorValue) ProtoMessage() {}
+
+func (x *IndicatorValue) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorValue.ProtoReflect.Descriptor instead.
+func (*IndicatorValue) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *IndicatorValue) GetIndicator() string {
+	if x != nil {
+		return x.Indicator
+	}
+	return ""
+}
+
+func (x *IndicatorValue) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *IndicatorValue) GetHasValue() bool {
+	if x != nil {
+		return x.HasValue
+	}
+	return false
+}
+
+func (x *IndicatorValue) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *IndicatorValue) GetByGroup() map[string]float64 {
+	if x != nil {
+		return x.ByGroup
+	}
+	return nil
+}
+
+func (x *IndicatorValue) GetSource() string {
+	if x != nil {
+		return x.Source
+	}
+	return ""
+}
+
+func (x *IndicatorValue) GetAsOf() string {
+	if x != nil {
+		return x.AsOf
+	}
+	return ""
+}
+
+func (x *IndicatorValue) GetTargetValue() float64 {
+	if x != nil {
+		return x.TargetValue
+	}
+	return 0
+}
+
+func (x *IndicatorValue) GetTargetDate() string {
+	if x != nil {
+		return x.TargetDate
+	}
+	return ""
+}
+
+type GetIndicatorRollUpRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 2025-03, 2025-Q1 or 2025.
+	Period        string `protobuf:"bytes,1,opt,name=period,proto3" json:"period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIndicatorRollUpRequest) Reset() {
+	*x = GetIndicatorRollUpRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorRollUpRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorRollUpRequest) ProtoMessage() {}
+
+func (x *GetIndicatorRollUpRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorRollUpRequest.ProtoReflect.Descriptor instead.
+func (*GetIndicatorRollUpRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetIndicatorRollUpRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+// Indicators of the same display name and unit, combined.
+type IndicatorRollUpRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A topic field (e.g. "TOPIC_FIELD_LABOUR_MARKET") or "plan".
+	Group       string          `protobuf:"bytes,1,opt,name=group,proto3" json:"group,omitempty"`
+	DisplayName string          `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Unit        string          `protobuf:"bytes,3,opt,name=unit,proto3" json:"unit,omitempty"`
+	RollUp      IndicatorRollUp `protobuf:"varint,4,opt,name=roll_up,json=rollUp,proto3,enum=integration.measures.v1.IndicatorRollUp" json:"roll_up,omitempty"`
+	// Indicators combined, and how many of them had a value for the period.
+	Indicators    int32   `protobuf:"varint,5,opt,name=indicators,proto3" json:"indicators,omitempty"`
+	WithValue     int32   `protobuf:"varint,6,opt,name=with_value,json=withValue,proto3" json:"with_value,omitempty"`
+	HasValue      bool    `protobuf:"varint,7,opt,name=has_value,json=hasValue,proto3" json:"has_value,omitempty"`
+	Value         float64 `protobuf:"fixed64,8,opt,name=value,proto3" json:"value,omitempty"`
+	TargetValue   float64 `protobuf:"fixed64,9,opt,name=target_value,json=targetValue,proto3" json:"target_value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorRollUpRow) Reset() {
+	*x = IndicatorRollUpRow{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorRollUpRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorRollUpRow) ProtoMessage() {}
+
+func (x *IndicatorRollUpRow) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorRollUpRow.ProtoReflect.Descriptor instead.
+func (*IndicatorRollUpRow) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *IndicatorRollUpRow) GetGroup() string {
+	if x != nil {
+		return x.Group
+	}
+	return ""
+}
+
+func (x *IndicatorRollUpRow) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *IndicatorRollUpRow) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *IndicatorRollUpRow) GetRollUp() IndicatorRollUp {
+	if x != nil {
+		return x.RollUp
+	}
+	return IndicatorRollUp_INDICATOR_ROLL_UP_UNSPECIFIED
+}
+
+func (x *IndicatorRollUpRow) GetIndicators() int32 {
+	if x != nil {
+		return x.Indicators
+	}
+	return 0
+}
+
+func (x *IndicatorRollUpRow) GetWithValue() int32 {
+	if x != nil {
+		return x.WithValue
+	}
+	return 0
+}
+
+func (x *IndicatorRollUpRow) GetHasValue() bool {
+	if x != nil {
+		return x.HasValue
+	}
+	return false
+}
+
+func (x *IndicatorRollUpRow) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *IndicatorRollUpRow) GetTargetValue() float64 {
+	if x != nil {
+		return x.TargetValue
+	}
+	return 0
+}
+
+type GetIndicatorRollUpResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Period        string                 `protobuf:"bytes,1,opt,name=period,proto3" json:"period,omitempty"`
+	ByTopicField  []*IndicatorRollUpRow  `protobuf:"bytes,2,rep,name=by_topic_field,json=byTopicField,proto3" json:"by_topic_field,omitempty"`
+	Plan          []*IndicatorRollUpRow  `protobuf:"bytes,3,rep,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetIndicatorRollUpResponse) Reset() {
+	*x = GetIndicatorRollUpResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetIndicatorRollUpResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetIndicatorRollUpResponse) ProtoMessage() {}
+
+func (x *GetIndicatorRollUpResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetIndicatorRollUpResponse.ProtoReflect.Descriptor instead.
+func (*GetIndicatorRollUpResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *GetIndicatorRollUpResponse) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *GetIndicatorRollUpResponse) GetByTopicField() []*IndicatorRollUpRow {
+	if x != nil {
+		return x.ByTopicField
+	}
+	return nil
+}
+
+func (x *GetIndicatorRollUpResponse) GetPlan() []*IndicatorRollUpRow {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+type GetImplementationReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// 2025-03, 2025-Q1 or 2025.
+	Period        string `protobuf:"bytes,1,opt,name=period,proto3" json:"period,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImplementationReportRequest) Reset() {
+	*x = GetImplementationReportRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImplementationReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImplementationReportRequest) ProtoMessage() {}
+
+func (x *GetImplementationReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImplementationReportRequest.ProtoReflect.Descriptor instead.
+func (*GetImplementationReportRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GetImplementationReportRequest) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+type GetImplementationReportResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Period string                 `protobuf:"bytes,1,opt,name=period,proto3" json:"period,omitempty"`
+	// Semicolon-separated, UTF-8 with byte order mark (opens in German Excel).
+	Csv []byte `protobuf:"bytes,2,opt,name=csv,proto3" json:"csv,omitempty"`
+	// A printable German HTML page.
+	Html          string `protobuf:"bytes,3,opt,name=html,proto3" json:"html,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetImplementationReportResponse) Reset() {
+	*x = GetImplementationReportResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetImplementationReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetImplementationReportResponse) ProtoMessage() {}
+
+func (x *GetImplementationReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetImplementationReportResponse.ProtoReflect.Descriptor instead.
+func (*GetImplementationReportResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetImplementationReportResponse) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *GetImplementationReportResponse) GetCsv() []byte {
+	if x != nil {
+		return x.Csv
+	}
+	return nil
+}
+
+func (x *GetImplementationReportResponse) GetHtml() string {
+	if x != nil {
+		return x.Html
+	}
+	return ""
+}
+
 var File_integration_measures_v1_measures_proto protoreflect.FileDescriptor
 
 const file_integration_measures_v1_measures_proto_rawDesc = "" +
@@ -2356,7 +3791,120 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x0eactors_created\x18\x01 \x01(\x05R\ractorsCreated\x12)\n" +
 	"\x10actors_unchanged\x18\x02 \x01(\x05R\x0factorsUnchanged\x12)\n" +
 	"\x10measures_created\x18\x03 \x01(\x05R\x0fmeasuresCreated\x12-\n" +
-	"\x12measures_unchanged\x18\x04 \x01(\x05R\x11measuresUnchanged*\xa2\x01\n" +
+	"\x12measures_unchanged\x18\x04 \x01(\x05R\x11measuresUnchanged\"\xee\x03\n" +
+	"\tIndicator\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12 \n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04unit\x18\x04 \x01(\tR\x04unit\x12\x14\n" +
+	"\x05actor\x18\x05 \x01(\tR\x05actor\x12%\n" +
+	"\x0ebaseline_value\x18\x06 \x01(\x01R\rbaselineValue\x12#\n" +
+	"\rbaseline_date\x18\a \x01(\tR\fbaselineDate\x12!\n" +
+	"\ftarget_value\x18\b \x01(\x01R\vtargetValue\x12\x1f\n" +
+	"\vtarget_date\x18\t \x01(\tR\n" +
+	"targetDate\x12A\n" +
+	"\aroll_up\x18\n" +
+	" \x01(\x0e2(.integration.measures.v1.IndicatorRollUpR\x06rollUp\x12:\n" +
+	"\x04rule\x18\v \x01(\v2&.integration.measures.v1.IndicatorRuleR\x04rule\x12;\n" +
+	"\vcreate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\x12\x12\n" +
+	"\x04etag\x18\r \x01(\tR\x04etag\"h\n" +
+	"\rIndicatorRule\x127\n" +
+	"\x05terms\x18\x01 \x03(\v2!.integration.measures.v1.RuleTermR\x05terms\x12\x1e\n" +
+	"\n" +
+	"cumulative\x18\x02 \x01(\bR\n" +
+	"cumulative\"\xdc\x01\n" +
+	"\bRuleTerm\x12\x1d\n" +
+	"\n" +
+	"event_type\x18\x01 \x01(\tR\teventType\x12\x18\n" +
+	"\afilters\x18\x02 \x03(\tR\afilters\x12J\n" +
+	"\vaggregation\x18\x03 \x01(\x0e2(.integration.measures.v1.RuleAggregationR\vaggregation\x12\x14\n" +
+	"\x05field\x18\x04 \x01(\tR\x05field\x12\x19\n" +
+	"\bgroup_by\x18\x05 \x01(\tR\agroupBy\x12\x1a\n" +
+	"\bsubtract\x18\x06 \x01(\bR\bsubtract\"\xb4\x01\n" +
+	"\x16CreateIndicatorRequest\x12\x16\n" +
+	"\x06parent\x18\x01 \x01(\tR\x06parent\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12@\n" +
+	"\tindicator\x18\x03 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"[\n" +
+	"\x17CreateIndicatorResponse\x12@\n" +
+	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\")\n" +
+	"\x13GetIndicatorRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\"X\n" +
+	"\x14GetIndicatorResponse\x12@\n" +
+	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\"k\n" +
+	"\x15ListIndicatorsRequest\x12\x16\n" +
+	"\x06parent\x18\x01 \x01(\tR\x06parent\x12\x1b\n" +
+	"\tpage_size\x18\x02 \x01(\x05R\bpageSize\x12\x1d\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tR\tpageToken\"\xa3\x01\n" +
+	"\x16ListIndicatorsResponse\x12B\n" +
+	"\n" +
+	"indicators\x18\x01 \x03(\v2\".integration.measures.v1.IndicatorR\n" +
+	"indicators\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xbf\x01\n" +
+	"\x1bRecordIndicatorValueRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
+	"\x06period\x18\x02 \x01(\tR\x06period\x12\x14\n" +
+	"\x05value\x18\x03 \x01(\x01R\x05value\x12\x16\n" +
+	"\x06source\x18\x04 \x01(\tR\x06source\x12\x13\n" +
+	"\x05as_of\x18\x05 \x01(\tR\x04asOf\x12\x12\n" +
+	"\x04etag\x18\x06 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\a \x01(\tR\trequestId\"]\n" +
+	"\x1cRecordIndicatorValueResponse\x12=\n" +
+	"\x05value\x18\x01 \x01(\v2'.integration.measures.v1.IndicatorValueR\x05value\"I\n" +
+	"\x19GetIndicatorValuesRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
+	"\aperiods\x18\x02 \x03(\tR\aperiods\"\x96\x02\n" +
+	"\x1aGetIndicatorValuesResponse\x12?\n" +
+	"\x06values\x18\x01 \x03(\v2'.integration.measures.v1.IndicatorValueR\x06values\x12s\n" +
+	"\x10source_positions\x18\x02 \x03(\v2H.integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntryR\x0fsourcePositions\x1aB\n" +
+	"\x14SourcePositionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\xf7\x02\n" +
+	"\x0eIndicatorValue\x12\x1c\n" +
+	"\tindicator\x18\x01 \x01(\tR\tindicator\x12\x16\n" +
+	"\x06period\x18\x02 \x01(\tR\x06period\x12\x1b\n" +
+	"\thas_value\x18\x03 \x01(\bR\bhasValue\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x01R\x05value\x12O\n" +
+	"\bby_group\x18\x05 \x03(\v24.integration.measures.v1.IndicatorValue.ByGroupEntryR\abyGroup\x12\x16\n" +
+	"\x06source\x18\x06 \x01(\tR\x06source\x12\x13\n" +
+	"\x05as_of\x18\a \x01(\tR\x04asOf\x12!\n" +
+	"\ftarget_value\x18\b \x01(\x01R\vtargetValue\x12\x1f\n" +
+	"\vtarget_date\x18\t \x01(\tR\n" +
+	"targetDate\x1a:\n" +
+	"\fByGroupEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\"3\n" +
+	"\x19GetIndicatorRollUpRequest\x12\x16\n" +
+	"\x06period\x18\x01 \x01(\tR\x06period\"\xb9\x02\n" +
+	"\x12IndicatorRollUpRow\x12\x14\n" +
+	"\x05group\x18\x01 \x01(\tR\x05group\x12!\n" +
+	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x12\x12\n" +
+	"\x04unit\x18\x03 \x01(\tR\x04unit\x12A\n" +
+	"\aroll_up\x18\x04 \x01(\x0e2(.integration.measures.v1.IndicatorRollUpR\x06rollUp\x12\x1e\n" +
+	"\n" +
+	"indicators\x18\x05 \x01(\x05R\n" +
+	"indicators\x12\x1d\n" +
+	"\n" +
+	"with_value\x18\x06 \x01(\x05R\twithValue\x12\x1b\n" +
+	"\thas_value\x18\a \x01(\bR\bhasValue\x12\x14\n" +
+	"\x05value\x18\b \x01(\x01R\x05value\x12!\n" +
+	"\ftarget_value\x18\t \x01(\x01R\vtargetValue\"\xc8\x01\n" +
+	"\x1aGetIndicatorRollUpResponse\x12\x16\n" +
+	"\x06period\x18\x01 \x01(\tR\x06period\x12Q\n" +
+	"\x0eby_topic_field\x18\x02 \x03(\v2+.integration.measures.v1.IndicatorRollUpRowR\fbyTopicField\x12?\n" +
+	"\x04plan\x18\x03 \x03(\v2+.integration.measures.v1.IndicatorRollUpRowR\x04plan\"8\n" +
+	"\x1eGetImplementationReportRequest\x12\x16\n" +
+	"\x06period\x18\x01 \x01(\tR\x06period\"_\n" +
+	"\x1fGetImplementationReportResponse\x12\x16\n" +
+	"\x06period\x18\x01 \x01(\tR\x06period\x12\x10\n" +
+	"\x03csv\x18\x02 \x01(\fR\x03csv\x12\x12\n" +
+	"\x04html\x18\x03 \x01(\tR\x04html*\xa2\x01\n" +
 	"\n" +
 	"TopicField\x12\x1b\n" +
 	"\x17TOPIC_FIELD_UNSPECIFIED\x10\x00\x12&\n" +
@@ -2390,7 +3938,17 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x18ADOPTION_STATUS_DECLINED\x10\x04\x12\x1f\n" +
 	"\x1bADOPTION_STATUS_IN_PROGRESS\x10\x05\x12\x1a\n" +
 	"\x16ADOPTION_STATUS_PAUSED\x10\x06\x12\x1f\n" +
-	"\x1bADOPTION_STATUS_IMPLEMENTED\x10\a2\xb8\v\n" +
+	"\x1bADOPTION_STATUS_IMPLEMENTED\x10\a*\x8c\x01\n" +
+	"\x0fIndicatorRollUp\x12!\n" +
+	"\x1dINDICATOR_ROLL_UP_UNSPECIFIED\x10\x00\x12\x19\n" +
+	"\x15INDICATOR_ROLL_UP_SUM\x10\x01\x12\x1d\n" +
+	"\x19INDICATOR_ROLL_UP_AVERAGE\x10\x02\x12\x1c\n" +
+	"\x18INDICATOR_ROLL_UP_LATEST\x10\x03*\x8e\x01\n" +
+	"\x0fRuleAggregation\x12 \n" +
+	"\x1cRULE_AGGREGATION_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16RULE_AGGREGATION_COUNT\x10\x01\x12#\n" +
+	"\x1fRULE_AGGREGATION_COUNT_DISTINCT\x10\x02\x12\x18\n" +
+	"\x14RULE_AGGREGATION_SUM\x10\x032\xb7\x13\n" +
 	"\x0eMeasureService\x12~\n" +
 	"\fListMeasures\x12,.integration.measures.v1.ListMeasuresRequest\x1a-.integration.measures.v1.ListMeasuresResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12x\n" +
 	"\n" +
@@ -2405,7 +3963,14 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x12GetMeasureTimeline\x122.integration.measures.v1.GetMeasureTimelineRequest\x1a3.integration.measures.v1.GetMeasureTimelineResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x8d\x01\n" +
 	"\x11GetAdoptionReport\x121.integration.measures.v1.GetAdoptionReportRequest\x1a2.integration.measures.v1.GetAdoptionReportResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12y\n" +
 	"\n" +
-	"ImportPlan\x12*.integration.measures.v1.ImportPlanRequest\x1a+.integration.measures.v1.ImportPlanResponse\"\x12\x8a\xb5\x18\x0emeasures.adminBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
+	"ImportPlan\x12*.integration.measures.v1.ImportPlanRequest\x1a+.integration.measures.v1.ImportPlanResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12\x88\x01\n" +
+	"\x0fCreateIndicator\x12/.integration.measures.v1.CreateIndicatorRequest\x1a0.integration.measures.v1.CreateIndicatorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12~\n" +
+	"\fGetIndicator\x12,.integration.measures.v1.GetIndicatorRequest\x1a-.integration.measures.v1.GetIndicatorResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x84\x01\n" +
+	"\x0eListIndicators\x12..integration.measures.v1.ListIndicatorsRequest\x1a/.integration.measures.v1.ListIndicatorsResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\xa2\x01\n" +
+	"\x14RecordIndicatorValue\x124.integration.measures.v1.RecordIndicatorValueRequest\x1a5.integration.measures.v1.RecordIndicatorValueResponse\"\x1d\x8a\xb5\x18\x19measures.indicators.write\x12\x90\x01\n" +
+	"\x12GetIndicatorValues\x122.integration.measures.v1.GetIndicatorValuesRequest\x1a3.integration.measures.v1.GetIndicatorValuesResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x90\x01\n" +
+	"\x12GetIndicatorRollUp\x122.integration.measures.v1.GetIndicatorRollUpRequest\x1a3.integration.measures.v1.GetIndicatorRollUpResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x9f\x01\n" +
+	"\x17GetImplementationReport\x127.integration.measures.v1.GetImplementationReportRequest\x1a8.integration.measures.v1.GetImplementationReportResponse\"\x11\x8a\xb5\x18\rmeasures.readBWZUgithub.com/integrationsplan/integrationsplan/proto/integration/measures/v1;measuresv1b\x06proto3"
 
 var (
 	file_integration_measures_v1_measures_proto_rawDescOnce sync.Once
@@ -2419,105 +3984,158 @@ func file_integration_measures_v1_measures_proto_rawDescGZIP() []byte {
 	return file_integration_measures_v1_measures_proto_rawDescData
 }
 
-var file_integration_measures_v1_measures_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_integration_measures_v1_measures_proto_msgTypes = make([]protoimpl.MessageInfo, 28)
+var file_integration_measures_v1_measures_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_integration_measures_v1_measures_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
 var file_integration_measures_v1_measures_proto_goTypes = []any{
-	(TopicField)(0),                    // 0: integration.measures.v1.TopicField
-	(CrossCuttingArea)(0),              // 1: integration.measures.v1.CrossCuttingArea
-	(ActorKind)(0),                     // 2: integration.measures.v1.ActorKind
-	(AdoptionStatus)(0),                // 3: integration.measures.v1.AdoptionStatus
-	(*Measure)(nil),                    // 4: integration.measures.v1.Measure
-	(*Actor)(nil),                      // 5: integration.measures.v1.Actor
-	(*Adoption)(nil),                   // 6: integration.measures.v1.Adoption
-	(*ListMeasuresRequest)(nil),        // 7: integration.measures.v1.ListMeasuresRequest
-	(*ListMeasuresResponse)(nil),       // 8: integration.measures.v1.ListMeasuresResponse
-	(*GetMeasureRequest)(nil),          // 9: integration.measures.v1.GetMeasureRequest
-	(*GetMeasureResponse)(nil),         // 10: integration.measures.v1.GetMeasureResponse
-	(*CreateMeasureRequest)(nil),       // 11: integration.measures.v1.CreateMeasureRequest
-	(*CreateMeasureResponse)(nil),      // 12: integration.measures.v1.CreateMeasureResponse
-	(*ListActorsRequest)(nil),          // 13: integration.measures.v1.ListActorsRequest
-	(*ListActorsResponse)(nil),         // 14: integration.measures.v1.ListActorsResponse
-	(*GetActorRequest)(nil),            // 15: integration.measures.v1.GetActorRequest
-	(*GetActorResponse)(nil),           // 16: integration.measures.v1.GetActorResponse
-	(*CreateActorRequest)(nil),         // 17: integration.measures.v1.CreateActorRequest
-	(*CreateActorResponse)(nil),        // 18: integration.measures.v1.CreateActorResponse
-	(*SetAdoptionStatusRequest)(nil),   // 19: integration.measures.v1.SetAdoptionStatusRequest
-	(*SetAdoptionStatusResponse)(nil),  // 20: integration.measures.v1.SetAdoptionStatusResponse
-	(*ListAdoptionsRequest)(nil),       // 21: integration.measures.v1.ListAdoptionsRequest
-	(*ListAdoptionsResponse)(nil),      // 22: integration.measures.v1.ListAdoptionsResponse
-	(*GetMeasureTimelineRequest)(nil),  // 23: integration.measures.v1.GetMeasureTimelineRequest
-	(*TimelineEntry)(nil),              // 24: integration.measures.v1.TimelineEntry
-	(*GetMeasureTimelineResponse)(nil), // 25: integration.measures.v1.GetMeasureTimelineResponse
-	(*GetAdoptionReportRequest)(nil),   // 26: integration.measures.v1.GetAdoptionReportRequest
-	(*AdoptionFigures)(nil),            // 27: integration.measures.v1.AdoptionFigures
-	(*StatusCount)(nil),                // 28: integration.measures.v1.StatusCount
-	(*GetAdoptionReportResponse)(nil),  // 29: integration.measures.v1.GetAdoptionReportResponse
-	(*ImportPlanRequest)(nil),          // 30: integration.measures.v1.ImportPlanRequest
-	(*ImportPlanResponse)(nil),         // 31: integration.measures.v1.ImportPlanResponse
-	(*timestamppb.Timestamp)(nil),      // 32: google.protobuf.Timestamp
+	(TopicField)(0),                         // 0: integration.measures.v1.TopicField
+	(CrossCuttingArea)(0),                   // 1: integration.measures.v1.CrossCuttingArea
+	(ActorKind)(0),                          // 2: integration.measures.v1.ActorKind
+	(AdoptionStatus)(0),                     // 3: integration.measures.v1.AdoptionStatus
+	(IndicatorRollUp)(0),                    // 4: integration.measures.v1.IndicatorRollUp
+	(RuleAggregation)(0),                    // 5: integration.measures.v1.RuleAggregation
+	(*Measure)(nil),                         // 6: integration.measures.v1.Measure
+	(*Actor)(nil),                           // 7: integration.measures.v1.Actor
+	(*Adoption)(nil),                        // 8: integration.measures.v1.Adoption
+	(*ListMeasuresRequest)(nil),             // 9: integration.measures.v1.ListMeasuresRequest
+	(*ListMeasuresResponse)(nil),            // 10: integration.measures.v1.ListMeasuresResponse
+	(*GetMeasureRequest)(nil),               // 11: integration.measures.v1.GetMeasureRequest
+	(*GetMeasureResponse)(nil),              // 12: integration.measures.v1.GetMeasureResponse
+	(*CreateMeasureRequest)(nil),            // 13: integration.measures.v1.CreateMeasureRequest
+	(*CreateMeasureResponse)(nil),           // 14: integration.measures.v1.CreateMeasureResponse
+	(*ListActorsRequest)(nil),               // 15: integration.measures.v1.ListActorsRequest
+	(*ListActorsResponse)(nil),              // 16: integration.measures.v1.ListActorsResponse
+	(*GetActorRequest)(nil),                 // 17: integration.measures.v1.GetActorRequest
+	(*GetActorResponse)(nil),                // 18: integration.measures.v1.GetActorResponse
+	(*CreateActorRequest)(nil),              // 19: integration.measures.v1.CreateActorRequest
+	(*CreateActorResponse)(nil),             // 20: integration.measures.v1.CreateActorResponse
+	(*SetAdoptionStatusRequest)(nil),        // 21: integration.measures.v1.SetAdoptionStatusRequest
+	(*SetAdoptionStatusResponse)(nil),       // 22: integration.measures.v1.SetAdoptionStatusResponse
+	(*ListAdoptionsRequest)(nil),            // 23: integration.measures.v1.ListAdoptionsRequest
+	(*ListAdoptionsResponse)(nil),           // 24: integration.measures.v1.ListAdoptionsResponse
+	(*GetMeasureTimelineRequest)(nil),       // 25: integration.measures.v1.GetMeasureTimelineRequest
+	(*TimelineEntry)(nil),                   // 26: integration.measures.v1.TimelineEntry
+	(*GetMeasureTimelineResponse)(nil),      // 27: integration.measures.v1.GetMeasureTimelineResponse
+	(*GetAdoptionReportRequest)(nil),        // 28: integration.measures.v1.GetAdoptionReportRequest
+	(*AdoptionFigures)(nil),                 // 29: integration.measures.v1.AdoptionFigures
+	(*StatusCount)(nil),                     // 30: integration.measures.v1.StatusCount
+	(*GetAdoptionReportResponse)(nil),       // 31: integration.measures.v1.GetAdoptionReportResponse
+	(*ImportPlanRequest)(nil),               // 32: integration.measures.v1.ImportPlanRequest
+	(*ImportPlanResponse)(nil),              // 33: integration.measures.v1.ImportPlanResponse
+	(*Indicator)(nil),                       // 34: integration.measures.v1.Indicator
+	(*IndicatorRule)(nil),                   // 35: integration.measures.v1.IndicatorRule
+	(*RuleTerm)(nil),                        // 36: integration.measures.v1.RuleTerm
+	(*CreateIndicatorRequest)(nil),          // 37: integration.measures.v1.CreateIndicatorRequest
+	(*CreateIndicatorResponse)(nil),         // 38: integration.measures.v1.CreateIndicatorResponse
+	(*GetIndicatorRequest)(nil),             // 39: integration.measures.v1.GetIndicatorRequest
+	(*GetIndicatorResponse)(nil),            // 40: integration.measures.v1.GetIndicatorResponse
+	(*ListIndicatorsRequest)(nil),           // 41: integration.measures.v1.ListIndicatorsRequest
+	(*ListIndicatorsResponse)(nil),          // 42: integration.measures.v1.ListIndicatorsResponse
+	(*RecordIndicatorValueRequest)(nil),     // 43: integration.measures.v1.RecordIndicatorValueRequest
+	(*RecordIndicatorValueResponse)(nil),    // 44: integration.measures.v1.RecordIndicatorValueResponse
+	(*GetIndicatorValuesRequest)(nil),       // 45: integration.measures.v1.GetIndicatorValuesRequest
+	(*GetIndicatorValuesResponse)(nil),      // 46: integration.measures.v1.GetIndicatorValuesResponse
+	(*IndicatorValue)(nil),                  // 47: integration.measures.v1.IndicatorValue
+	(*GetIndicatorRollUpRequest)(nil),       // 48: integration.measures.v1.GetIndicatorRollUpRequest
+	(*IndicatorRollUpRow)(nil),              // 49: integration.measures.v1.IndicatorRollUpRow
+	(*GetIndicatorRollUpResponse)(nil),      // 50: integration.measures.v1.GetIndicatorRollUpResponse
+	(*GetImplementationReportRequest)(nil),  // 51: integration.measures.v1.GetImplementationReportRequest
+	(*GetImplementationReportResponse)(nil), // 52: integration.measures.v1.GetImplementationReportResponse
+	nil,                                     // 53: integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
+	nil,                                     // 54: integration.measures.v1.IndicatorValue.ByGroupEntry
+	(*timestamppb.Timestamp)(nil),           // 55: google.protobuf.Timestamp
 }
 var file_integration_measures_v1_measures_proto_depIdxs = []int32{
 	0,  // 0: integration.measures.v1.Measure.topic_field:type_name -> integration.measures.v1.TopicField
 	1,  // 1: integration.measures.v1.Measure.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
 	2,  // 2: integration.measures.v1.Measure.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
-	32, // 3: integration.measures.v1.Measure.create_time:type_name -> google.protobuf.Timestamp
-	32, // 4: integration.measures.v1.Measure.update_time:type_name -> google.protobuf.Timestamp
+	55, // 3: integration.measures.v1.Measure.create_time:type_name -> google.protobuf.Timestamp
+	55, // 4: integration.measures.v1.Measure.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 5: integration.measures.v1.Actor.kind:type_name -> integration.measures.v1.ActorKind
-	32, // 6: integration.measures.v1.Actor.create_time:type_name -> google.protobuf.Timestamp
+	55, // 6: integration.measures.v1.Actor.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 7: integration.measures.v1.Adoption.status:type_name -> integration.measures.v1.AdoptionStatus
-	32, // 8: integration.measures.v1.Adoption.update_time:type_name -> google.protobuf.Timestamp
+	55, // 8: integration.measures.v1.Adoption.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 9: integration.measures.v1.ListMeasuresRequest.topic_field:type_name -> integration.measures.v1.TopicField
 	1,  // 10: integration.measures.v1.ListMeasuresRequest.cross_cutting_area:type_name -> integration.measures.v1.CrossCuttingArea
 	3,  // 11: integration.measures.v1.ListMeasuresRequest.adoption_status:type_name -> integration.measures.v1.AdoptionStatus
-	4,  // 12: integration.measures.v1.ListMeasuresResponse.measures:type_name -> integration.measures.v1.Measure
-	4,  // 13: integration.measures.v1.GetMeasureResponse.measure:type_name -> integration.measures.v1.Measure
-	4,  // 14: integration.measures.v1.CreateMeasureRequest.measure:type_name -> integration.measures.v1.Measure
-	4,  // 15: integration.measures.v1.CreateMeasureResponse.measure:type_name -> integration.measures.v1.Measure
+	6,  // 12: integration.measures.v1.ListMeasuresResponse.measures:type_name -> integration.measures.v1.Measure
+	6,  // 13: integration.measures.v1.GetMeasureResponse.measure:type_name -> integration.measures.v1.Measure
+	6,  // 14: integration.measures.v1.CreateMeasureRequest.measure:type_name -> integration.measures.v1.Measure
+	6,  // 15: integration.measures.v1.CreateMeasureResponse.measure:type_name -> integration.measures.v1.Measure
 	2,  // 16: integration.measures.v1.ListActorsRequest.kind:type_name -> integration.measures.v1.ActorKind
-	5,  // 17: integration.measures.v1.ListActorsResponse.actors:type_name -> integration.measures.v1.Actor
-	5,  // 18: integration.measures.v1.GetActorResponse.actor:type_name -> integration.measures.v1.Actor
-	5,  // 19: integration.measures.v1.CreateActorRequest.actor:type_name -> integration.measures.v1.Actor
-	5,  // 20: integration.measures.v1.CreateActorResponse.actor:type_name -> integration.measures.v1.Actor
+	7,  // 17: integration.measures.v1.ListActorsResponse.actors:type_name -> integration.measures.v1.Actor
+	7,  // 18: integration.measures.v1.GetActorResponse.actor:type_name -> integration.measures.v1.Actor
+	7,  // 19: integration.measures.v1.CreateActorRequest.actor:type_name -> integration.measures.v1.Actor
+	7,  // 20: integration.measures.v1.CreateActorResponse.actor:type_name -> integration.measures.v1.Actor
 	3,  // 21: integration.measures.v1.SetAdoptionStatusRequest.status:type_name -> integration.measures.v1.AdoptionStatus
-	6,  // 22: integration.measures.v1.SetAdoptionStatusResponse.adoption:type_name -> integration.measures.v1.Adoption
+	8,  // 22: integration.measures.v1.SetAdoptionStatusResponse.adoption:type_name -> integration.measures.v1.Adoption
 	3,  // 23: integration.measures.v1.ListAdoptionsRequest.status:type_name -> integration.measures.v1.AdoptionStatus
-	6,  // 24: integration.measures.v1.ListAdoptionsResponse.adoptions:type_name -> integration.measures.v1.Adoption
-	32, // 25: integration.measures.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
+	8,  // 24: integration.measures.v1.ListAdoptionsResponse.adoptions:type_name -> integration.measures.v1.Adoption
+	55, // 25: integration.measures.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
 	3,  // 26: integration.measures.v1.TimelineEntry.from_status:type_name -> integration.measures.v1.AdoptionStatus
 	3,  // 27: integration.measures.v1.TimelineEntry.to_status:type_name -> integration.measures.v1.AdoptionStatus
-	24, // 28: integration.measures.v1.GetMeasureTimelineResponse.entries:type_name -> integration.measures.v1.TimelineEntry
-	28, // 29: integration.measures.v1.AdoptionFigures.counts:type_name -> integration.measures.v1.StatusCount
+	26, // 28: integration.measures.v1.GetMeasureTimelineResponse.entries:type_name -> integration.measures.v1.TimelineEntry
+	30, // 29: integration.measures.v1.AdoptionFigures.counts:type_name -> integration.measures.v1.StatusCount
 	3,  // 30: integration.measures.v1.StatusCount.status:type_name -> integration.measures.v1.AdoptionStatus
-	27, // 31: integration.measures.v1.GetAdoptionReportResponse.by_topic_field:type_name -> integration.measures.v1.AdoptionFigures
-	27, // 32: integration.measures.v1.GetAdoptionReportResponse.by_actor:type_name -> integration.measures.v1.AdoptionFigures
-	27, // 33: integration.measures.v1.GetAdoptionReportResponse.plan:type_name -> integration.measures.v1.AdoptionFigures
-	7,  // 34: integration.measures.v1.MeasureService.ListMeasures:input_type -> integration.measures.v1.ListMeasuresRequest
-	9,  // 35: integration.measures.v1.MeasureService.GetMeasure:input_type -> integration.measures.v1.GetMeasureRequest
-	11, // 36: integration.measures.v1.MeasureService.CreateMeasure:input_type -> integration.measures.v1.CreateMeasureRequest
-	13, // 37: integration.measures.v1.MeasureService.ListActors:input_type -> integration.measures.v1.ListActorsRequest
-	15, // 38: integration.measures.v1.MeasureService.GetActor:input_type -> integration.measures.v1.GetActorRequest
-	17, // 39: integration.measures.v1.MeasureService.CreateActor:input_type -> integration.measures.v1.CreateActorRequest
-	19, // 40: integration.measures.v1.MeasureService.SetAdoptionStatus:input_type -> integration.measures.v1.SetAdoptionStatusRequest
-	21, // 41: integration.measures.v1.MeasureService.ListAdoptions:input_type -> integration.measures.v1.ListAdoptionsRequest
-	23, // 42: integration.measures.v1.MeasureService.GetMeasureTimeline:input_type -> integration.measures.v1.GetMeasureTimelineRequest
-	26, // 43: integration.measures.v1.MeasureService.GetAdoptionReport:input_type -> integration.measures.v1.GetAdoptionReportRequest
-	30, // 44: integration.measures.v1.MeasureService.ImportPlan:input_type -> integration.measures.v1.ImportPlanRequest
-	8,  // 45: integration.measures.v1.MeasureService.ListMeasures:output_type -> integration.measures.v1.ListMeasuresResponse
-	10, // 46: integration.measures.v1.MeasureService.GetMeasure:output_type -> integration.measures.v1.GetMeasureResponse
-	12, // 47: integration.measures.v1.MeasureService.CreateMeasure:output_type -> integration.measures.v1.CreateMeasureResponse
-	14, // 48: integration.measures.v1.MeasureService.ListActors:output_type -> integration.measures.v1.ListActorsResponse
-	16, // 49: integration.measures.v1.MeasureService.GetActor:output_type -> integration.measures.v1.GetActorResponse
-	18, // 50: integration.measures.v1.MeasureService.CreateActor:output_type -> integration.measures.v1.CreateActorResponse
-	20, // 51: integration.measures.v1.MeasureService.SetAdoptionStatus:output_type -> integration.measures.v1.SetAdoptionStatusResponse
-	22, // 52: integration.measures.v1.MeasureService.ListAdoptions:output_type -> integration.measures.v1.ListAdoptionsResponse
-	25, // 53: integration.measures.v1.MeasureService.GetMeasureTimeline:output_type -> integration.measures.v1.GetMeasureTimelineResponse
-	29, // 54: integration.measures.v1.MeasureService.GetAdoptionReport:output_type -> integration.measures.v1.GetAdoptionReportResponse
-	31, // 55: integration.measures.v1.MeasureService.ImportPlan:output_type -> integration.measures.v1.ImportPlanResponse
-	45, // [45:56] is the sub-list for method output_type
-	34, // [34:45] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	29, // 31: integration.measures.v1.GetAdoptionReportResponse.by_topic_field:type_name -> integration.measures.v1.AdoptionFigures
+	29, // 32: integration.measures.v1.GetAdoptionReportResponse.by_actor:type_name -> integration.measures.v1.AdoptionFigures
+	29, // 33: integration.measures.v1.GetAdoptionReportResponse.plan:type_name -> integration.measures.v1.AdoptionFigures
+	4,  // 34: integration.measures.v1.Indicator.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	35, // 35: integration.measures.v1.Indicator.rule:type_name -> integration.measures.v1.IndicatorRule
+	55, // 36: integration.measures.v1.Indicator.create_time:type_name -> google.protobuf.Timestamp
+	36, // 37: integration.measures.v1.IndicatorRule.terms:type_name -> integration.measures.v1.RuleTerm
+	5,  // 38: integration.measures.v1.RuleTerm.aggregation:type_name -> integration.measures.v1.RuleAggregation
+	34, // 39: integration.measures.v1.CreateIndicatorRequest.indicator:type_name -> integration.measures.v1.Indicator
+	34, // 40: integration.measures.v1.CreateIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
+	34, // 41: integration.measures.v1.GetIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
+	34, // 42: integration.measures.v1.ListIndicatorsResponse.indicators:type_name -> integration.measures.v1.Indicator
+	47, // 43: integration.measures.v1.RecordIndicatorValueResponse.value:type_name -> integration.measures.v1.IndicatorValue
+	47, // 44: integration.measures.v1.GetIndicatorValuesResponse.values:type_name -> integration.measures.v1.IndicatorValue
+	53, // 45: integration.measures.v1.GetIndicatorValuesResponse.source_positions:type_name -> integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
+	54, // 46: integration.measures.v1.IndicatorValue.by_group:type_name -> integration.measures.v1.IndicatorValue.ByGroupEntry
+	4,  // 47: integration.measures.v1.IndicatorRollUpRow.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	49, // 48: integration.measures.v1.GetIndicatorRollUpResponse.by_topic_field:type_name -> integration.measures.v1.IndicatorRollUpRow
+	49, // 49: integration.measures.v1.GetIndicatorRollUpResponse.plan:type_name -> integration.measures.v1.IndicatorRollUpRow
+	9,  // 50: integration.measures.v1.MeasureService.ListMeasures:input_type -> integration.measures.v1.ListMeasuresRequest
+	11, // 51: integration.measures.v1.MeasureService.GetMeasure:input_type -> integration.measures.v1.GetMeasureRequest
+	13, // 52: integration.measures.v1.MeasureService.CreateMeasure:input_type -> integration.measures.v1.CreateMeasureRequest
+	15, // 53: integration.measures.v1.MeasureService.ListActors:input_type -> integration.measures.v1.ListActorsRequest
+	17, // 54: integration.measures.v1.MeasureService.GetActor:input_type -> integration.measures.v1.GetActorRequest
+	19, // 55: integration.measures.v1.MeasureService.CreateActor:input_type -> integration.measures.v1.CreateActorRequest
+	21, // 56: integration.measures.v1.MeasureService.SetAdoptionStatus:input_type -> integration.measures.v1.SetAdoptionStatusRequest
+	23, // 57: integration.measures.v1.MeasureService.ListAdoptions:input_type -> integration.measures.v1.ListAdoptionsRequest
+	25, // 58: integration.measures.v1.MeasureService.GetMeasureTimeline:input_type -> integration.measures.v1.GetMeasureTimelineRequest
+	28, // 59: integration.measures.v1.MeasureService.GetAdoptionReport:input_type -> integration.measures.v1.GetAdoptionReportRequest
+	32, // 60: integration.measures.v1.MeasureService.ImportPlan:input_type -> integration.measures.v1.ImportPlanRequest
+	37, // 61: integration.measures.v1.MeasureService.CreateIndicator:input_type -> integration.measures.v1.CreateIndicatorRequest
+	39, // 62: integration.measures.v1.MeasureService.GetIndicator:input_type -> integration.measures.v1.GetIndicatorRequest
+	41, // 63: integration.measures.v1.MeasureService.ListIndicators:input_type -> integration.measures.v1.ListIndicatorsRequest
+	43, // 64: integration.measures.v1.MeasureService.RecordIndicatorValue:input_type -> integration.measures.v1.RecordIndicatorValueRequest
+	45, // 65: integration.measures.v1.MeasureService.GetIndicatorValues:input_type -> integration.measures.v1.GetIndicatorValuesRequest
+	48, // 66: integration.measures.v1.MeasureService.GetIndicatorRollUp:input_type -> integration.measures.v1.GetIndicatorRollUpRequest
+	51, // 67: integration.measures.v1.MeasureService.GetImplementationReport:input_type -> integration.measures.v1.GetImplementationReportRequest
+	10, // 68: integration.measures.v1.MeasureService.ListMeasures:output_type -> integration.measures.v1.ListMeasuresResponse
+	12, // 69: integration.measures.v1.MeasureService.GetMeasure:output_type -> integration.measures.v1.GetMeasureResponse
+	14, // 70: integration.measures.v1.MeasureService.CreateMeasure:output_type -> integration.measures.v1.CreateMeasureResponse
+	16, // 71: integration.measures.v1.MeasureService.ListActors:output_type -> integration.measures.v1.ListActorsResponse
+	18, // 72: integration.measures.v1.MeasureService.GetActor:output_type -> integration.measures.v1.GetActorResponse
+	20, // 73: integration.measures.v1.MeasureService.CreateActor:output_type -> integration.measures.v1.CreateActorResponse
+	22, // 74: integration.measures.v1.MeasureService.SetAdoptionStatus:output_type -> integration.measures.v1.SetAdoptionStatusResponse
+	24, // 75: integration.measures.v1.MeasureService.ListAdoptions:output_type -> integration.measures.v1.ListAdoptionsResponse
+	27, // 76: integration.measures.v1.MeasureService.GetMeasureTimeline:output_type -> integration.measures.v1.GetMeasureTimelineResponse
+	31, // 77: integration.measures.v1.MeasureService.GetAdoptionReport:output_type -> integration.measures.v1.GetAdoptionReportResponse
+	33, // 78: integration.measures.v1.MeasureService.ImportPlan:output_type -> integration.measures.v1.ImportPlanResponse
+	38, // 79: integration.measures.v1.MeasureService.CreateIndicator:output_type -> integration.measures.v1.CreateIndicatorResponse
+	40, // 80: integration.measures.v1.MeasureService.GetIndicator:output_type -> integration.measures.v1.GetIndicatorResponse
+	42, // 81: integration.measures.v1.MeasureService.ListIndicators:output_type -> integration.measures.v1.ListIndicatorsResponse
+	44, // 82: integration.measures.v1.MeasureService.RecordIndicatorValue:output_type -> integration.measures.v1.RecordIndicatorValueResponse
+	46, // 83: integration.measures.v1.MeasureService.GetIndicatorValues:output_type -> integration.measures.v1.GetIndicatorValuesResponse
+	50, // 84: integration.measures.v1.MeasureService.GetIndicatorRollUp:output_type -> integration.measures.v1.GetIndicatorRollUpResponse
+	52, // 85: integration.measures.v1.MeasureService.GetImplementationReport:output_type -> integration.measures.v1.GetImplementationReportResponse
+	68, // [68:86] is the sub-list for method output_type
+	50, // [50:68] is the sub-list for method input_type
+	50, // [50:50] is the sub-list for extension type_name
+	50, // [50:50] is the sub-list for extension extendee
+	0,  // [0:50] is the sub-list for field type_name
 }
 
 func init() { file_integration_measures_v1_measures_proto_init() }
@@ -2531,8 +4149,8 @@ func file_integration_measures_v1_measures_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_measures_v1_measures_proto_rawDesc), len(file_integration_measures_v1_measures_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   28,
+			NumEnums:      6,
+			NumMessages:   49,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,17 +19,24 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	MeasureService_ListMeasures_FullMethodName       = "/integration.measures.v1.MeasureService/ListMeasures"
-	MeasureService_GetMeasure_FullMethodName         = "/integration.measures.v1.MeasureService/GetMeasure"
-	MeasureService_CreateMeasure_FullMethodName      = "/integration.measures.v1.MeasureService/CreateMeasure"
-	MeasureService_ListActors_FullMethodName         = "/integration.measures.v1.MeasureService/ListActors"
-	MeasureService_GetActor_FullMethodName           = "/integration.measures.v1.MeasureService/GetActor"
-	MeasureService_CreateActor_FullMethodName        = "/integration.measures.v1.MeasureService/CreateActor"
-	MeasureService_SetAdoptionStatus_FullMethodName  = "/integration.measures.v1.MeasureService/SetAdoptionStatus"
-	MeasureService_ListAdoptions_FullMethodName      = "/integration.measures.v1.MeasureService/ListAdoptions"
-	MeasureService_GetMeasureTimeline_FullMethodName = "/integration.measures.v1.MeasureService/GetMeasureTimeline"
-	MeasureService_GetAdoptionReport_FullMethodName  = "/integration.measures.v1.MeasureService/GetAdoptionReport"
-	MeasureService_ImportPlan_FullMethodName         = "/integration.measures.v1.MeasureService/ImportPlan"
+	MeasureService_ListMeasures_FullMethodName            = "/integration.measures.v1.MeasureService/ListMeasures"
+	MeasureService_GetMeasure_FullMethodName              = "/integration.measures.v1.MeasureService/GetMeasure"
+	MeasureService_CreateMeasure_FullMethodName           = "/integration.measures.v1.MeasureService/CreateMeasure"
+	MeasureService_ListActors_FullMethodName              = "/integration.measures.v1.MeasureService/ListActors"
+	MeasureService_GetActor_FullMethodName                = "/integration.measures.v1.MeasureService/GetActor"
+	MeasureService_CreateActor_FullMethodName             = "/integration.measures.v1.MeasureService/CreateActor"
+	MeasureService_SetAdoptionStatus_FullMethodName       = "/integration.measures.v1.MeasureService/SetAdoptionStatus"
+	MeasureService_ListAdoptions_FullMethodName           = "/integration.measures.v1.MeasureService/ListAdoptions"
+	MeasureService_GetMeasureTimeline_FullMethodName      = "/integration.measures.v1.MeasureService/GetMeasureTimeline"
+	MeasureService_GetAdoptionReport_FullMethodName       = "/integration.measures.v1.MeasureService/GetAdoptionReport"
+	MeasureService_ImportPlan_FullMethodName              = "/integration.measures.v1.MeasureService/ImportPlan"
+	MeasureService_CreateIndicator_FullMethodName         = "/integration.measures.v1.MeasureService/CreateIndicator"
+	MeasureService_GetIndicator_FullMethodName            = "/integration.measures.v1.MeasureService/GetIndicator"
+	MeasureService_ListIndicators_FullMethodName          = "/integration.measures.v1.MeasureService/ListIndicators"
+	MeasureService_RecordIndicatorValue_FullMethodName    = "/integration.measures.v1.MeasureService/RecordIndicatorValue"
+	MeasureService_GetIndicatorValues_FullMethodName      = "/integration.measures.v1.MeasureService/GetIndicatorValues"
+	MeasureService_GetIndicatorRollUp_FullMethodName      = "/integration.measures.v1.MeasureService/GetIndicatorRollUp"
+	MeasureService_GetImplementationReport_FullMethodName = "/integration.measures.v1.MeasureService/GetImplementationReport"
 )
 
 // MeasureServiceClient is the client API for MeasureService service.
@@ -79,6 +86,30 @@ type MeasureServiceClient interface {
 	// identical entries are left alone. One invalid entry fails the whole import
 	// (INVALID_ARGUMENT naming line and field) and nothing is written.
 	ImportPlan(ctx context.Context, in *ImportPlanRequest, opts ...grpc.CallOption) (*ImportPlanResponse, error)
+	// Defines an indicator of a measure: manual (values are recorded with
+	// RecordIndicatorValue) or derived from other services' events by a rule.
+	// A rule naming an unknown event type or field, or a target date before the
+	// baseline date, is INVALID_ARGUMENT naming the field; nothing is written.
+	CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*CreateIndicatorResponse, error)
+	// Returns one indicator.
+	GetIndicator(ctx context.Context, in *GetIndicatorRequest, opts ...grpc.CallOption) (*GetIndicatorResponse, error)
+	// Lists the indicators of a measure, or of all measures with parent
+	// "measures/-", in plan order.
+	ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error)
+	// Records the value of a manual indicator for a period, with its source.
+	// A value for a derived indicator is INVALID_ARGUMENT. A per-actor indicator
+	// takes values only from a partner acting for that actor (or an admin).
+	RecordIndicatorValue(ctx context.Context, in *RecordIndicatorValueRequest, opts ...grpc.CallOption) (*RecordIndicatorValueResponse, error)
+	// Returns an indicator's values for periods (month 2025-03, quarter
+	// 2025-Q1, year 2025).
+	GetIndicatorValues(ctx context.Context, in *GetIndicatorValuesRequest, opts ...grpc.CallOption) (*GetIndicatorValuesResponse, error)
+	// Rolls indicator values of a period up to topic fields and the whole plan:
+	// indicators with the same display name and unit are combined by their
+	// roll-up rule.
+	GetIndicatorRollUp(ctx context.Context, in *GetIndicatorRollUpRequest, opts ...grpc.CallOption) (*GetIndicatorRollUpResponse, error)
+	// Produces the implementation report (Umsetzungsbericht) of a period as CSV
+	// and as a printable German HTML page.
+	GetImplementationReport(ctx context.Context, in *GetImplementationReportRequest, opts ...grpc.CallOption) (*GetImplementationReportResponse, error)
 }
 
 type measureServiceClient struct {
@@ -199,6 +230,76 @@ func (c *measureServiceClient) ImportPlan(ctx context.Context, in *ImportPlanReq
 	return out, nil
 }
 
+func (c *measureServiceClient) CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*CreateIndicatorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CreateIndicatorResponse)
+	err := c.cc.Invoke(ctx, MeasureService_CreateIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) GetIndicator(ctx context.Context, in *GetIndicatorRequest, opts ...grpc.CallOption) (*GetIndicatorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetIndicatorResponse)
+	err := c.cc.Invoke(ctx, MeasureService_GetIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) ListIndicators(ctx context.Context, in *ListIndicatorsRequest, opts ...grpc.CallOption) (*ListIndicatorsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListIndicatorsResponse)
+	err := c.cc.Invoke(ctx, MeasureService_ListIndicators_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) RecordIndicatorValue(ctx context.Context, in *RecordIndicatorValueRequest, opts ...grpc.CallOption) (*RecordIndicatorValueResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(RecordIndicatorValueResponse)
+	err := c.cc.Invoke(ctx, MeasureService_RecordIndicatorValue_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) GetIndicatorValues(ctx context.Context, in *GetIndicatorValuesRequest, opts ...grpc.CallOption) (*GetIndicatorValuesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetIndicatorValuesResponse)
+	err := c.cc.Invoke(ctx, MeasureService_GetIndicatorValues_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) GetIndicatorRollUp(ctx context.Context, in *GetIndicatorRollUpRequest, opts ...grpc.CallOption) (*GetIndicatorRollUpResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetIndicatorRollUpResponse)
+	err := c.cc.Invoke(ctx, MeasureService_GetIndicatorRollUp_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) GetImplementationReport(ctx context.Context, in *GetImplementationReportRequest, opts ...grpc.CallOption) (*GetImplementationReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetImplementationReportResponse)
+	err := c.cc.Invoke(ctx, MeasureService_GetImplementationReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MeasureServiceServer is the server API for MeasureService service.
 // All implementations must embed UnimplementedMeasureServiceServer
 // for forward compatibility.
@@ -246,6 +347,30 @@ type MeasureServiceServer interface {
 	// identical entries are left alone. One invalid entry fails the whole import
 	// (INVALID_ARGUMENT naming line and field) and nothing is written.
 	ImportPlan(context.Context, *ImportPlanRequest) (*ImportPlanResponse, error)
+	// Defines an indicator of a measure: manual (values are recorded with
+	// RecordIndicatorValue) or derived from other services' events by a rule.
+	// A rule naming an unknown event type or field, or a target date before the
+	// baseline date, is INVALID_ARGUMENT naming the field; nothing is written.
+	CreateIndicator(context.Context, *CreateIndicatorRequest) (*CreateIndicatorResponse, error)
+	// Returns one indicator.
+	GetIndicator(context.Context, *GetIndicatorRequest) (*GetIndicatorResponse, error)
+	// Lists the indicators of a measure, or of all measures with parent
+	// "measures/-", in plan order.
+	ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error)
+	// Records the value of a manual indicator for a period, with its source.
+	// A value for a derived indicator is INVALID_ARGUMENT. A per-actor indicator
+	// takes values only from a partner acting for that actor (or an admin).
+	RecordIndicatorValue(context.Context, *RecordIndicatorValueRequest) (*RecordIndicatorValueResponse, error)
+	// Returns an indicator's values for periods (month 2025-03, quarter
+	// 2025-Q1, year 2025).
+	GetIndicatorValues(context.Context, *GetIndicatorValuesRequest) (*GetIndicatorValuesResponse, error)
+	// Rolls indicator values of a period up to topic fields and the whole plan:
+	// indicators with the same display name and unit are combined by their
+	// roll-up rule.
+	GetIndicatorRollUp(context.Context, *GetIndicatorRollUpRequest) (*GetIndicatorRollUpResponse, error)
+	// Produces the implementation report (Umsetzungsbericht) of a period as CSV
+	// and as a printable German HTML page.
+	GetImplementationReport(context.Context, *GetImplementationReportRequest) (*GetImplementationReportResponse, error)
 	mustEmbedUnimplementedMeasureServiceServer()
 }
 
@@ -288,6 +413,27 @@ func (UnimplementedMeasureServiceServer) GetAdoptionReport(context.Context, *Get
 }
 func (UnimplementedMeasureServiceServer) ImportPlan(context.Context, *ImportPlanRequest) (*ImportPlanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ImportPlan not implemented")
+}
+func (UnimplementedMeasureServiceServer) CreateIndicator(context.Context, *CreateIndicatorRequest) (*CreateIndicatorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateIndicator not implemented")
+}
+func (UnimplementedMeasureServiceServer) GetIndicator(context.Context, *GetIndicatorRequest) (*GetIndicatorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetIndicator not implemented")
+}
+func (UnimplementedMeasureServiceServer) ListIndicators(context.Context, *ListIndicatorsRequest) (*ListIndicatorsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListIndicators not implemented")
+}
+func (UnimplementedMeasureServiceServer) RecordIndicatorValue(context.Context, *RecordIndicatorValueRequest) (*RecordIndicatorValueResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method RecordIndicatorValue not implemented")
+}
+func (UnimplementedMeasureServiceServer) GetIndicatorValues(context.Context, *GetIndicatorValuesRequest) (*GetIndicatorValuesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetIndicatorValues not implemented")
+}
+func (UnimplementedMeasureServiceServer) GetIndicatorRollUp(context.Context, *GetIndicatorRollUpRequest) (*GetIndicatorRollUpResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetIndicatorRollUp not implemented")
+}
+func (UnimplementedMeasureServiceServer) GetImplementationReport(context.Context, *GetImplementationReportRequest) (*GetImplementationReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetImplementationReport not implemented")
 }
 func (UnimplementedMeasureServiceServer) mustEmbedUnimplementedMeasureServiceServer() {}
 func (UnimplementedMeasureServiceServer) testEmbeddedByValue()                        {}
@@ -508,6 +654,132 @@ func _MeasureService_ImportPlan_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MeasureService_CreateIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CreateIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).CreateIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_CreateIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).CreateIndicator(ctx, req.(*CreateIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_GetIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).GetIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_GetIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).GetIndicator(ctx, req.(*GetIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_ListIndicators_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListIndicatorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).ListIndicators(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_ListIndicators_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).ListIndicators(ctx, req.(*ListIndicatorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_RecordIndicatorValue_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RecordIndicatorValueRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).RecordIndicatorValue(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_RecordIndicatorValue_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).RecordIndicatorValue(ctx, req.(*RecordIndicatorValueRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_GetIndicatorValues_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetIndicatorValuesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).GetIndicatorValues(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_GetIndicatorValues_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).GetIndicatorValues(ctx, req.(*GetIndicatorValuesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_GetIndicatorRollUp_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetIndicatorRollUpRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).GetIndicatorRollUp(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_GetIndicatorRollUp_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).GetIndicatorRollUp(ctx, req.(*GetIndicatorRollUpRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_GetImplementationReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetImplementationReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).GetImplementationReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_GetImplementationReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).GetImplementationReport(ctx, req.(*GetImplementationReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // MeasureService_ServiceDesc is the grpc.ServiceDesc for MeasureService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -558,6 +830,34 @@ var MeasureService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ImportPlan",
 			Handler:    _MeasureService_ImportPlan_Handler,
+		},
+		{
+			MethodName: "CreateIndicator",
+			Handler:    _MeasureService_CreateIndicator_Handler,
+		},
+		{
+			MethodName: "GetIndicator",
+			Handler:    _MeasureService_GetIndicator_Handler,
+		},
+		{
+			MethodName: "ListIndicators",
+			Handler:    _MeasureService_ListIndicators_Handler,
+		},
+		{
+			MethodName: "RecordIndicatorValue",
+			Handler:    _MeasureService_RecordIndicatorValue_Handler,
+		},
+		{
+			MethodName: "GetIndicatorValues",
+			Handler:    _MeasureService_GetIndicatorValues_Handler,
+		},
+		{
+			MethodName: "GetIndicatorRollUp",
+			Handler:    _MeasureService_GetIndicatorRollUp_Handler,
+		},
+		{
+			MethodName: "GetImplementationReport",
+			Handler:    _MeasureService_GetImplementationReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

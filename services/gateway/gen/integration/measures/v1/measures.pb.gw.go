@@ -333,6 +333,195 @@ func local_request_MeasureService_ImportPlan_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
+func request_MeasureService_CreateIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.CreateIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.CreateIndicator(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_CreateIndicator_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.CreateIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.CreateIndicator(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_GetIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetIndicator(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_GetIndicator_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.GetIndicator(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_ListIndicators_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.ListIndicatorsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.ListIndicators(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_ListIndicators_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.ListIndicatorsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.ListIndicators(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_RecordIndicatorValue_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.RecordIndicatorValueRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.RecordIndicatorValue(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_RecordIndicatorValue_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.RecordIndicatorValueRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.RecordIndicatorValue(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_GetIndicatorValues_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorValuesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetIndicatorValues(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_GetIndicatorValues_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorValuesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.GetIndicatorValues(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_GetIndicatorRollUp_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorRollUpRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetIndicatorRollUp(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_GetIndicatorRollUp_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetIndicatorRollUpRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.GetIndicatorRollUp(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_GetImplementationReport_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetImplementationReportRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.GetImplementationReport(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_GetImplementationReport_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.GetImplementationReportRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.GetImplementationReport(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 // RegisterMeasureServiceHandlerServer registers the http handlers for service MeasureService to "mux".
 // UnaryRPC     :call MeasureServiceServer directly.
 // StreamingRPC :currently unsupported pending https://github.com/grpc/grpc-go/issues/906.
@@ -558,6 +747,146 @@ func RegisterMeasureServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 			return
 		}
 		forward_MeasureService_ImportPlan_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_CreateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/CreateIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/CreateIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_CreateIndicator_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_GetIndicator_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_ListIndicators_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/ListIndicators", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/ListIndicators"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_ListIndicators_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_ListIndicators_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_RecordIndicatorValue_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/RecordIndicatorValue", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/RecordIndicatorValue"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_RecordIndicatorValue_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_RecordIndicatorValue_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicatorValues_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicatorValues", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicatorValues"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_GetIndicatorValues_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicatorValues_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicatorRollUp_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicatorRollUp", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicatorRollUp"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_GetIndicatorRollUp_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicatorRollUp_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetImplementationReport_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetImplementationReport", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetImplementationReport"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_GetImplementationReport_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetImplementationReport_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 
 	return nil
@@ -786,33 +1115,166 @@ func RegisterMeasureServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 		}
 		forward_MeasureService_ImportPlan_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_CreateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/CreateIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/CreateIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_CreateIndicator_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_GetIndicator_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_ListIndicators_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/ListIndicators", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/ListIndicators"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_ListIndicators_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_ListIndicators_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_RecordIndicatorValue_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/RecordIndicatorValue", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/RecordIndicatorValue"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_RecordIndicatorValue_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_RecordIndicatorValue_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicatorValues_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicatorValues", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicatorValues"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_GetIndicatorValues_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicatorValues_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicatorRollUp_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetIndicatorRollUp", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetIndicatorRollUp"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_GetIndicatorRollUp_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetIndicatorRollUp_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_GetImplementationReport_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/GetImplementationReport", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/GetImplementationReport"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_GetImplementationReport_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_GetImplementationReport_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	return nil
 }
 
 var (
-	pattern_MeasureService_ListMeasures_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListMeasures"}, ""))
-	pattern_MeasureService_GetMeasure_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetMeasure"}, ""))
-	pattern_MeasureService_CreateMeasure_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateMeasure"}, ""))
-	pattern_MeasureService_ListActors_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListActors"}, ""))
-	pattern_MeasureService_GetActor_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetActor"}, ""))
-	pattern_MeasureService_CreateActor_0        = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateActor"}, ""))
-	pattern_MeasureService_SetAdoptionStatus_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "SetAdoptionStatus"}, ""))
-	pattern_MeasureService_ListAdoptions_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListAdoptions"}, ""))
-	pattern_MeasureService_GetMeasureTimeline_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetMeasureTimeline"}, ""))
-	pattern_MeasureService_GetAdoptionReport_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetAdoptionReport"}, ""))
-	pattern_MeasureService_ImportPlan_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ImportPlan"}, ""))
+	pattern_MeasureService_ListMeasures_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListMeasures"}, ""))
+	pattern_MeasureService_GetMeasure_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetMeasure"}, ""))
+	pattern_MeasureService_CreateMeasure_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateMeasure"}, ""))
+	pattern_MeasureService_ListActors_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListActors"}, ""))
+	pattern_MeasureService_GetActor_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetActor"}, ""))
+	pattern_MeasureService_CreateActor_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateActor"}, ""))
+	pattern_MeasureService_SetAdoptionStatus_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "SetAdoptionStatus"}, ""))
+	pattern_MeasureService_ListAdoptions_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListAdoptions"}, ""))
+	pattern_MeasureService_GetMeasureTimeline_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetMeasureTimeline"}, ""))
+	pattern_MeasureService_GetAdoptionReport_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetAdoptionReport"}, ""))
+	pattern_MeasureService_ImportPlan_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ImportPlan"}, ""))
+	pattern_MeasureService_CreateIndicator_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateIndicator"}, ""))
+	pattern_MeasureService_GetIndicator_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetIndicator"}, ""))
+	pattern_MeasureService_ListIndicators_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListIndicators"}, ""))
+	pattern_MeasureService_RecordIndicatorValue_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "RecordIndicatorValue"}, ""))
+	pattern_MeasureService_GetIndicatorValues_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetIndicatorValues"}, ""))
+	pattern_MeasureService_GetIndicatorRollUp_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetIndicatorRollUp"}, ""))
+	pattern_MeasureService_GetImplementationReport_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetImplementationReport"}, ""))
 )
 
 var (
-	forward_MeasureService_ListMeasures_0       = runtime.ForwardResponseMessage
-	forward_MeasureService_GetMeasure_0         = runtime.ForwardResponseMessage
-	forward_MeasureService_CreateMeasure_0      = runtime.ForwardResponseMessage
-	forward_MeasureService_ListActors_0         = runtime.ForwardResponseMessage
-	forward_MeasureService_GetActor_0           = runtime.ForwardResponseMessage
-	forward_MeasureService_CreateActor_0        = runtime.ForwardResponseMessage
-	forward_MeasureService_SetAdoptionStatus_0  = runtime.ForwardResponseMessage
-	forward_MeasureService_ListAdoptions_0      = runtime.ForwardResponseMessage
-	forward_MeasureService_GetMeasureTimeline_0 = runtime.ForwardResponseMessage
-	forward_MeasureService_GetAdoptionReport_0  = runtime.ForwardResponseMessage
-	forward_MeasureService_ImportPlan_0         = runtime.ForwardResponseMessage
+	forward_MeasureService_ListMeasures_0            = runtime.ForwardResponseMessage
+	forward_MeasureService_GetMeasure_0              = runtime.ForwardResponseMessage
+	forward_MeasureService_CreateMeasure_0           = runtime.ForwardResponseMessage
+	forward_MeasureService_ListActors_0              = runtime.ForwardResponseMessage
+	forward_MeasureService_GetActor_0                = runtime.ForwardResponseMessage
+	forward_MeasureService_CreateActor_0             = runtime.ForwardResponseMessage
+	forward_MeasureService_SetAdoptionStatus_0       = runtime.ForwardResponseMessage
+	forward_MeasureService_ListAdoptions_0           = runtime.ForwardResponseMessage
+	forward_MeasureService_GetMeasureTimeline_0      = runtime.ForwardResponseMessage
+	forward_MeasureService_GetAdoptionReport_0       = runtime.ForwardResponseMessage
+	forward_MeasureService_ImportPlan_0              = runtime.ForwardResponseMessage
+	forward_MeasureService_CreateIndicator_0         = runtime.ForwardResponseMessage
+	forward_MeasureService_GetIndicator_0            = runtime.ForwardResponseMessage
+	forward_MeasureService_ListIndicators_0          = runtime.ForwardResponseMessage
+	forward_MeasureService_RecordIndicatorValue_0    = runtime.ForwardResponseMessage
+	forward_MeasureService_GetIndicatorValues_0      = runtime.ForwardResponseMessage
+	forward_MeasureService_GetIndicatorRollUp_0      = runtime.ForwardResponseMessage
+	forward_MeasureService_GetImplementationReport_0 = runtime.ForwardResponseMessage
 )

@@ -1,0 +1,334 @@
+package domain
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+)
+
+// Aggregation is how a rule term aggregates the events it matches.
+type Aggregation int32
+
+const (
+	AggregationUnspecified Aggregation = iota
+	Count
+	CountDistinct
+	Sum
+)
+
+// Valid reports whether a is a known aggregation.
+func (a Aggregation) Valid() bool { return a >= Count && a <= Sum }
+
+// Op is a filter's comparison.
+type Op int8
+
+const (
+	OpEqual Op = iota + 1
+	OpNotEqual
+)
+
+// Condition is a filter on an event field: "path = value" or "path != value".
+type Condition struct {
+	Field string
+	Op    Op
+	Value string
+}
+
+func (c Condition) String() string {
+	if c.Op == OpNotEqual {
+		return c.Field + " != " + c.Value
+	}
+	return c.Field + " = " + c.Value
+}
+
+// ParseCondition reads "field.path = value" or "field.path != value";
+// spaces around the operator and the value are optional and trimmed.
+func ParseCondition(s string) (Condition, error) {
+	bad := func(why string) (Condition, error) {
+		return Condition{}, &apierr.Error{Kind: apierr.KindInvalidArgument, Message: "invalid filter",
+			Violations: []apierr.FieldViolation{{Description: why + `; write "field.path = value" or "field.path != value", got "` + truncate(s, 80) + `"`}}}
+	}
+	if len(s) > 300 {
+		return bad("is longer than 300 characters")
+	}
+	i := strings.IndexByte(s, '=')
+	if i < 0 {
+		return bad("has no operator")
+	}
+	c := Condition{Op: OpEqual}
+	left := s[:i]
+	if strings.HasSuffix(left, "!") {
+		c.Op, left = OpNotEqual, left[:len(left)-1]
+	}
+	c.Field, c.Value = strings.TrimSpace(left), strings.TrimSpace(s[i+1:])
+	if !validPath(c.Field) {
+		return bad("names no valid field path (lower-case names joined by dots)")
+	}
+	if c.Value == "" || strings.ContainsAny(c.Value, "=\n\r\t") {
+		return bad("needs one value without '=' or line breaks")
+	}
+	return c, nil
+}
+
+// validPath checks a field path such as "assessment.municipality".
+func validPath(p string) bool {
+	if p == "" || len(p) > 200 {
+		return false
+	}
+	for _, part := range strings.Split(p, ".") {
+		if part == "" || part[0] < 'a' || part[0] > 'z' {
+			return false
+		}
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// FieldKind is the kind of an event field a rule may read.
+type FieldKind int8
+
+const (
+	FieldString FieldKind = iota + 1
+	FieldBool
+	FieldInt
+	FieldFloat
+	FieldEnum
+)
+
+// Numeric reports whether SUM can add the field.
+func (k FieldKind) Numeric() bool { return k == FieldInt || k == FieldFloat }
+
+// FieldInfo describes an event field.
+type FieldInfo struct {
+	Kind FieldKind
+	// EnumValues are the value names of an enum field, by number.
+	EnumValues map[int32]string
+}
+
+// EventCatalog knows the event types of the other services (their protobuf
+// descriptors). The adapters implement it; the domain only asks.
+type EventCatalog interface {
+	// Source is the source stream of an event type, or an error naming why
+	// the type is unknown.
+	Source(eventType string) (string, error)
+	// Field resolves a field path of an event type to a single scalar field,
+	// or an error saying why it cannot be used.
+	Field(eventType, path string) (FieldInfo, error)
+}
+
+// Term is one part of a rule.
+type Term struct {
+	EventType   string
+	Filters     []Condition
+	Aggregation Aggregation
+	// Field is aggregated by COUNT_DISTINCT and SUM.
+	Field string
+	// GroupBy breaks the values down by a field; empty: by the group an
+	// earlier event of the same source aggregate was counted for.
+	GroupBy  string
+	Subtract bool
+}
+
+// Rule derives an indicator's values from events of other services.
+type Rule struct {
+	Terms []Term
+	// Cumulative values count every event up to the end of the period.
+	Cumulative bool
+}
+
+// MaxRuleTerms bounds a rule's terms.
+const MaxRuleTerms = 10
+
+// Sources lists the source streams the rule reads, sorted.
+func (r Rule) Sources(c EventCatalog) []string {
+	var out []string
+	for _, t := range r.Terms {
+		if s, err := c.Source(t.EventType); err == nil && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// remembersGroups reports whether an event's group may come from an earlier
+// event of its source aggregate.
+func (r Rule) remembersGroups() bool {
+	grouped, ungrouped := false, false
+	for _, t := range r.Terms {
+		if t.GroupBy != "" {
+			grouped = true
+		} else {
+			ungrouped = true
+		}
+	}
+	return grouped && ungrouped
+}
+
+// Equal reports whether two rules are the same.
+func (r Rule) Equal(o Rule) bool {
+	return r.Cumulative == o.Cumulative && slices.EqualFunc(r.Terms, o.Terms, func(a, b Term) bool {
+		return a.EventType == b.EventType && slices.Equal(a.Filters, b.Filters) && a.Aggregation == b.Aggregation &&
+			a.Field == b.Field && a.GroupBy == b.GroupBy && a.Subtract == b.Subtract
+	})
+}
+
+// RawTerm is a term as a caller writes it, with filters as text.
+type RawTerm struct {
+	EventType   string
+	Filters     []string
+	Aggregation Aggregation
+	Field       string
+	GroupBy     string
+	Subtract    bool
+}
+
+// ParseTerms turns raw terms into terms; filter syntax errors are reported
+// as terms[i].filters[j].
+func ParseTerms(raw []RawTerm) ([]Term, error) {
+	var v apierr.Violations
+	terms := make([]Term, len(raw))
+	for i, rt := range raw {
+		terms[i] = Term{EventType: strings.TrimSpace(rt.EventType), Aggregation: rt.Aggregation,
+			Field: strings.TrimSpace(rt.Field), GroupBy: strings.TrimSpace(rt.GroupBy), Subtract: rt.Subtract}
+		for j, f := range rt.Filters {
+			c, err := ParseCondition(f)
+			if err != nil {
+				e, _ := apierr.As(err)
+				v.Add("terms["+strconv.Itoa(i)+"].filters["+strconv.Itoa(j)+"]", "%s", e.Violations[0].Description)
+				continue
+			}
+			terms[i].Filters = append(terms[i].Filters, c)
+		}
+	}
+	return terms, v.Err()
+}
+
+// NewRule checks a rule against the event catalog: every event type must be
+// known, every field path must name a scalar field of it, filter values must
+// fit their field (enum values by name or number; normalised to the name).
+func NewRule(r Rule, c EventCatalog) (Rule, error) {
+	var v apierr.Violations
+	if len(r.Terms) == 0 {
+		v.Add("terms", "name at least one term (an event type and an aggregation)")
+	}
+	if len(r.Terms) > MaxRuleTerms {
+		v.Add("terms", "at most %d terms, got %d", MaxRuleTerms, len(r.Terms))
+	}
+	out := Rule{Cumulative: r.Cumulative}
+	for i, t := range r.Terms {
+		p := "terms[" + strconv.Itoa(i) + "]."
+		if t.EventType == "" {
+			v.Add(p+"event_type", "is required: the full protobuf message name, e.g. integration.education.v1.OfferCreated")
+			out.Terms = append(out.Terms, t)
+			continue
+		}
+		if _, err := c.Source(t.EventType); err != nil {
+			v.Add(p+"event_type", "%s", err.Error())
+			out.Terms = append(out.Terms, t)
+			continue
+		}
+		nt := t
+		nt.Filters = nil
+		for j, f := range t.Filters {
+			fp := p + "filters[" + strconv.Itoa(j) + "]"
+			info, err := c.Field(t.EventType, f.Field)
+			if err != nil {
+				v.Add(fp, "%s", err.Error())
+				continue
+			}
+			val, ok := normalise(info, f.Value)
+			if !ok {
+				v.Add(fp, "value %q does not fit field %s (%s)", truncate(f.Value, 40), f.Field, describe(info))
+				continue
+			}
+			f.Value = val
+			nt.Filters = append(nt.Filters, f)
+		}
+		switch t.Aggregation {
+		case Count:
+			if t.Field != "" {
+				v.Add(p+"field", "is only set for COUNT_DISTINCT and SUM")
+			}
+		case CountDistinct, Sum:
+			if t.Field == "" {
+				v.Add(p+"field", "is required for COUNT_DISTINCT and SUM")
+			} else if info, err := c.Field(t.EventType, t.Field); err != nil {
+				v.Add(p+"field", "%s", err.Error())
+			} else if t.Aggregation == Sum && !info.Kind.Numeric() {
+				v.Add(p+"field", "SUM needs a numeric field; %s is %s", t.Field, describe(info))
+			}
+		default:
+			v.Add(p+"aggregation", "is required: COUNT, COUNT_DISTINCT or SUM")
+		}
+		if t.GroupBy != "" {
+			if info, err := c.Field(t.EventType, t.GroupBy); err != nil {
+				v.Add(p+"group_by", "%s", err.Error())
+			} else if info.Kind == FieldFloat {
+				v.Add(p+"group_by", "cannot group by a floating-point field")
+			}
+		}
+		out.Terms = append(out.Terms, nt)
+	}
+	if err := v.Err(); err != nil {
+		return Rule{}, err
+	}
+	return out, nil
+}
+
+// normalise checks a filter value against its field and returns the form an
+// event's value is compared with.
+func normalise(info FieldInfo, s string) (string, bool) {
+	switch info.Kind {
+	case FieldString:
+		return s, true
+	case FieldBool:
+		b, err := strconv.ParseBool(s)
+		return strconv.FormatBool(b), err == nil
+	case FieldInt:
+		n, err := strconv.ParseInt(s, 10, 64)
+		return strconv.FormatInt(n, 10), err == nil
+	case FieldFloat:
+		f, err := strconv.ParseFloat(s, 64)
+		return strconv.FormatFloat(f, 'g', -1, 64), err == nil
+	case FieldEnum:
+		for _, name := range info.EnumValues {
+			if name == s {
+				return s, true
+			}
+		}
+		if n, err := strconv.ParseInt(s, 10, 32); err == nil {
+			name, ok := info.EnumValues[int32(n)]
+			return name, ok
+		}
+	}
+	return "", false
+}
+
+func describe(info FieldInfo) string {
+	switch info.Kind {
+	case FieldString:
+		return "a string"
+	case FieldBool:
+		return "true or false"
+	case FieldInt:
+		return "an integer"
+	case FieldFloat:
+		return "a number"
+	case FieldEnum:
+		names := make([]string, 0, len(info.EnumValues))
+		for _, n := range info.EnumValues {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		return "one of " + strings.Join(names, ", ")
+	}
+	return "unknown"
+}
