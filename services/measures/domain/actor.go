@@ -36,7 +36,7 @@ func NewActor(id string, kind ActorKind, displayName string) (Actor, error) {
 	if !kind.Valid() {
 		v.Add("actor.kind", "is required and must be a known kind of actor")
 	}
-	checkText(&v, "actor.display_name", displayName, 2, 200, false)
+	v.Text("actor.display_name", displayName, 2, 200, false)
 	if err := v.Err(); err != nil {
 		return Actor{}, err
 	}

@@ -124,8 +124,8 @@ func (a Adoption) Decide(d Decision, today time.Time) (Adoption, error) {
 	if (d.To == Adopted || d.To == Declined) && strings.TrimSpace(d.DecidingBody) == "" {
 		v.Add("deciding_body", "is required for %s: name the body that decided, e.g. Gemeinderat", d.To)
 	}
-	checkText(&v, "deciding_body", d.DecidingBody, 0, 200, false)
-	checkText(&v, "comment", d.Comment, 0, 1000, true)
+	v.Text("deciding_body", d.DecidingBody, 0, 200, false)
+	v.Text("comment", d.Comment, 0, 1000, true)
 	if err := v.Err(); err != nil {
 		return Adoption{}, err
 	}

@@ -85,9 +85,9 @@ func NewIndicator(i Indicator, catalog EventCatalog) (Indicator, error) {
 	if _, err := ParseIndicatorID(string(i.ID)); err != nil {
 		v.Merge("", err)
 	}
-	checkText(&v, "display_name", i.DisplayName, 3, 200, false)
-	checkText(&v, "description", i.Description, 0, 2000, true)
-	checkText(&v, "unit", i.Unit, 1, 40, false)
+	v.Text("display_name", i.DisplayName, 3, 200, false)
+	v.Text("description", i.Description, 0, 2000, true)
+	v.Text("unit", i.Unit, 1, 40, false)
 	checkNumber(&v, "baseline_value", i.Baseline)
 	checkNumber(&v, "target_value", i.Target)
 	baseline, okB := checkDate(&v, "baseline_date", i.BaselineDate)
@@ -151,7 +151,7 @@ func NewManualValue(i Indicator, period string, value float64, source, asOf stri
 	p, err := ParsePeriod("period", period)
 	v.Merge("", err)
 	checkNumber(&v, "value", value)
-	checkText(&v, "source", source, 2, 200, false)
+	v.Text("source", source, 2, 200, false)
 	if asOf == "" {
 		asOf = today.Format(time.DateOnly)
 	} else if d, err := time.Parse(time.DateOnly, asOf); err != nil {

@@ -49,9 +49,9 @@ func NewMeasure(m Measure) (Measure, error) {
 	if !numberPattern.MatchString(m.Number) {
 		v.Add("number", "must look like 2.5 (chapter and section, 1–99 each, optional further section and letter), got %q", m.Number)
 	}
-	checkText(&v, "title", m.Title, 3, 200, false)
-	checkText(&v, "description", m.Description, 0, 4000, true)
-	checkText(&v, "lead", m.Lead, 0, 200, false)
+	v.Text("title", m.Title, 3, 200, false)
+	v.Text("description", m.Description, 0, 4000, true)
+	v.Text("lead", m.Lead, 0, 200, false)
 	if !m.TopicField.Valid() {
 		v.Add("topic_field", "is required and must be one of the four topic fields")
 	} else if ch, ok := chapterNumber(m.Number); ok && ch >= 1 && ch <= 4 && TopicField(ch) != m.TopicField {
