@@ -46,6 +46,62 @@ func OfferCreated(o domain.Offer) eventstore.Event {
 	return eventstore.Event{Aggregate: AggregateOffer, ID: o.ID, Payload: e}
 }
 
+// OfferChanged is the event of an offer's new details, with the waiting
+// referrals the change promoted.
+func OfferChanged(c domain.OfferChange, at time.Time) eventstore.Event {
+	o := c.Offer
+	e := &pb.OfferChanged{
+		OfferId: o.ID, ChangedFields: c.Changed, Title: o.Title, Kind: pb.OfferKind(o.Kind),
+		EntryLevel: pb.CefrLevel(o.EntryLevel), TargetLevel: pb.CefrLevel(o.TargetLevel),
+		Municipality: o.Municipality, Address: o.Address, Schedule: SlotsToProto(o.Schedule),
+		StartDate: o.StartDate, EndDate: o.EndDate, RegistrationDeadline: o.RegistrationDeadline,
+		Capacity: o.Capacity, DirectBookings: o.DirectBookings, Childcare: o.Childcare,
+		Eligibility: EligibilityToProto(o.Eligibility), SupportLanguages: o.SupportLanguages,
+		Costs: o.Costs, Contact: o.Contact, ChangeTime: timestamppb.New(at),
+	}
+	for _, r := range c.Promoted {
+		e.PromotedReferralIds = append(e.PromotedReferralIds, r.ID)
+		e.PromotedParticipantIds = append(e.PromotedParticipantIds, r.Participant)
+	}
+	return eventstore.Event{Aggregate: AggregateOffer, ID: o.ID, Payload: e}
+}
+
+// offerDetails is what OfferCreated and OfferChanged both carry.
+type offerDetails interface {
+	GetOfferId() string
+	GetTitle() string
+	GetKind() pb.OfferKind
+	GetEntryLevel() pb.CefrLevel
+	GetTargetLevel() pb.CefrLevel
+	GetMunicipality() string
+	GetAddress() string
+	GetSchedule() []*pb.TimeSlot
+	GetStartDate() string
+	GetEndDate() string
+	GetRegistrationDeadline() string
+	GetCapacity() int32
+	GetDirectBookings() int32
+	GetChildcare() bool
+	GetEligibility() *pb.Eligibility
+	GetSupportLanguages() []string
+	GetCosts() string
+	GetContact() string
+}
+
+// offerFromEvent reads an offer's details from its event; the provider is
+// set by the caller.
+func offerFromEvent(e offerDetails) domain.Offer {
+	return domain.Offer{
+		ID: e.GetOfferId(), Title: e.GetTitle(), Kind: domain.OfferKind(e.GetKind()),
+		EntryLevel: domain.Level(e.GetEntryLevel()), TargetLevel: domain.Level(e.GetTargetLevel()),
+		Municipality: e.GetMunicipality(), Address: e.GetAddress(), Schedule: SlotsFromProto(e.GetSchedule()),
+		StartDate: e.GetStartDate(), EndDate: e.GetEndDate(), RegistrationDeadline: e.GetRegistrationDeadline(),
+		Capacity: e.GetCapacity(), DirectBookings: e.GetDirectBookings(), Childcare: e.GetChildcare(),
+		Eligibility: EligibilityFromProto(e.GetEligibility()), SupportLanguages: e.GetSupportLanguages(),
+		Costs: e.GetCosts(), Contact: e.GetContact(),
+	}
+}
+
 // OfferStatusChanged is the event of an offer's lifecycle step.
 func OfferStatusChanged(id string, from, to domain.OfferStatus, at time.Time) eventstore.Event {
 	return eventstore.Event{Aggregate: AggregateOffer, ID: id, Payload: &pb.OfferStatusChanged{
@@ -240,15 +296,11 @@ func (r *ReadModel) Apply(env eventstore.Envelope) {
 			ID: e.GetProviderId(), Kind: domain.ProviderKind(e.GetKind()), DisplayName: e.GetDisplayName(), Municipality: e.GetMunicipality(),
 		}, env.Seq, env.Time)
 	case *pb.OfferCreated:
-		r.cat.AddOffer(domain.Offer{
-			ID: e.GetOfferId(), Provider: e.GetProviderId(), Title: e.GetTitle(), Kind: domain.OfferKind(e.GetKind()),
-			EntryLevel: domain.Level(e.GetEntryLevel()), TargetLevel: domain.Level(e.GetTargetLevel()),
-			Municipality: e.GetMunicipality(), Address: e.GetAddress(), Schedule: SlotsFromProto(e.GetSchedule()),
-			StartDate: e.GetStartDate(), EndDate: e.GetEndDate(), RegistrationDeadline: e.GetRegistrationDeadline(),
-			Capacity: e.GetCapacity(), DirectBookings: e.GetDirectBookings(), Childcare: e.GetChildcare(),
-			Eligibility: EligibilityFromProto(e.GetEligibility()), SupportLanguages: e.GetSupportLanguages(),
-			Costs: e.GetCosts(), Contact: e.GetContact(),
-		}, env.Seq, env.Time)
+		o := offerFromEvent(e)
+		o.Provider = e.GetProviderId()
+		r.cat.AddOffer(o, env.Seq, env.Time)
+	case *pb.OfferChanged:
+		r.cat.ChangeOffer(offerFromEvent(e), e.GetPromotedReferralIds(), env.Seq, e.GetChangeTime().AsTime())
 	case *pb.OfferStatusChanged:
 		r.cat.ChangeOfferStatus(e.GetOfferId(), domain.OfferStatus(e.GetToStatus()), env.Seq, e.GetChangeTime().AsTime())
 	case *pb.ParticipantRegistered:

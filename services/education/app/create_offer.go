@@ -40,15 +40,21 @@ func (s *Service) CreateOffer(ctx context.Context, actor domain.Actor, req event
 		return OfferView{}, nil, err
 	}
 	s.settle(ctx)
+	return s.offerWithDuplicates(o.ID)
+}
+
+// offerWithDuplicates returns an offer just written and the active offers
+// it may duplicate.
+func (s *Service) offerWithDuplicates(id string) (OfferView, []DuplicateView, error) {
 	var v OfferView
 	var dups []DuplicateView
-	err = s.view(func(c *domain.Catalogue) error {
-		created, err := lookupOffer(c, o.ID)
+	err := s.view(func(c *domain.Catalogue) error {
+		o, err := lookupOffer(c, id)
 		if err != nil {
 			return err
 		}
-		v = offerView(created)
-		for _, d := range c.Duplicates(created.Offer, s.neighbours) {
+		v = offerView(o)
+		for _, d := range c.Duplicates(o.Offer, s.neighbours) {
 			dups = append(dups, DuplicateView{Offer: offerView(d.Offer), Reasons: d.Reasons})
 		}
 		return nil

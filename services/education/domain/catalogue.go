@@ -53,6 +53,8 @@ type OfferState struct {
 	notices []OfferNotice
 	// indexed tells whether the offer is in the matching index.
 	indexed bool
+	// spans is the schedule parsed for matching.
+	spans []span
 	// supplyFree and supplyKeys are what the offer adds to the gaps.
 	supplyFree int32
 	supplyKeys []GapKey
@@ -99,7 +101,7 @@ func (c *Catalogue) Providers() []*ProviderState {
 
 // AddOffer records a created offer, PLANNED.
 func (c *Catalogue) AddOffer(o Offer, version uint64, at time.Time) {
-	st := &OfferState{Offer: o, Status: Planned, Version: version, CreateTime: at, UpdateTime: at, created: version}
+	st := &OfferState{Offer: o, Status: Planned, Version: version, CreateTime: at, UpdateTime: at, created: version, spans: spansOf(o.Schedule)}
 	c.offers[o.ID] = st
 	c.offerIDs = append(c.offerIDs, o.ID)
 	c.refreshOffer(st)
@@ -179,31 +181,54 @@ func (c *Catalogue) ChangeReferral(offerID, id string, to ReferralStatus, promot
 		return
 	}
 	wasFull := o.ShownStatus() == Full
-	set := func(id string, to ReferralStatus) (from ReferralStatus) {
-		r, ok := o.Referral(id)
-		if !ok {
-			return ReferralStatusUnspecified
-		}
-		from = r.Status
-		r.Status, r.Version, r.UpdateTime = to, version, at
-		if to == Waitlisted {
-			r.WaitSince = version
-		}
-		if p, ok := c.participants[r.Participant]; ok {
-			p.referralChanged(from, to, version)
-			c.refreshDemand(p)
-		}
-		return from
-	}
-	from := set(id, to)
+	from := c.setReferral(o, id, to, version, at)
 	if promoted != "" {
-		set(promoted, Accepted)
+		c.setReferral(o, promoted, Accepted, version, at)
 	}
 	o.Version, o.UpdateTime = version, at
 	if from.HoldsSeat() && !to.HoldsSeat() && o.Status.Active() {
 		o.addNotice(OfferNotice{Kind: NoticeSeatFreed, CauseSeq: version, Referral: id, ReassignedTo: promoted, Free: o.Free()})
 		c.pendingOffers[o.ID] = struct{}{}
 	}
+	c.noticeFull(o, wasFull, version)
+	c.refreshOffer(o)
+}
+
+// setReferral records a referral's new status and returns the old one.
+func (c *Catalogue) setReferral(o *OfferState, id string, to ReferralStatus, version uint64, at time.Time) (from ReferralStatus) {
+	r, ok := o.Referral(id)
+	if !ok {
+		return ReferralStatusUnspecified
+	}
+	from = r.Status
+	r.Status, r.Version, r.UpdateTime = to, version, at
+	if to == Waitlisted {
+		r.WaitSince = version
+	}
+	if p, ok := c.participants[r.Participant]; ok {
+		p.referralChanged(from, to, version)
+		c.refreshDemand(p)
+	}
+	return from
+}
+
+// ChangeOffer records an offer's new details and the waiting referrals the
+// change promoted to ACCEPTED. The offer moves in the matching index and the
+// supply of the gaps.
+func (c *Catalogue) ChangeOffer(next Offer, promoted []string, version uint64, at time.Time) {
+	o, ok := c.offers[next.ID]
+	if !ok {
+		return
+	}
+	wasFull := o.ShownStatus() == Full
+	c.index.remove(o)
+	c.withdrawSupply(o)
+	next.Provider = o.Provider
+	o.Offer, o.spans = next, spansOf(next.Schedule)
+	for _, id := range promoted {
+		c.setReferral(o, id, Accepted, version, at)
+	}
+	o.Version, o.UpdateTime = version, at
 	c.noticeFull(o, wasFull, version)
 	c.refreshOffer(o)
 }

@@ -87,11 +87,10 @@ func (c *Catalogue) refreshDemand(p *ParticipantState) {
 func (c *Catalogue) supplyKeysOf(o *OfferState) []GapKey {
 	places := append([]string{o.Municipality}, c.neighbours[o.Municipality]...)
 	var keys []GapKey
-	for l := o.EntryLevel; l <= C2; l++ {
-		if o.TargetLevel > l || o.TargetLevel == C2 {
-			for _, m := range places {
-				keys = append(keys, GapKey{Municipality: m, Level: l})
-			}
+	from, to := servedLevels(o)
+	for l := from; l <= to; l++ {
+		for _, m := range places {
+			keys = append(keys, GapKey{Municipality: m, Level: l})
 		}
 	}
 	return keys
@@ -115,6 +114,16 @@ func (c *Catalogue) refreshOffer(o *OfferState) {
 		c.touchGap(k)
 	}
 	o.supplyFree = free
+}
+
+// withdrawSupply takes o's free places out of the gaps, before its place
+// or levels change; refreshOffer adds them again.
+func (c *Catalogue) withdrawSupply(o *OfferState) {
+	for _, k := range o.supplyKeys {
+		c.gap(k).free -= o.supplyFree
+		c.touchGap(k)
+	}
+	o.supplyFree, o.supplyKeys = 0, nil
 }
 
 // PublishGap records a stored gap event: open is the state it announced.

@@ -102,3 +102,25 @@ func TestNewMaterialValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestGapsFollowAChangedOffer: an offer that moves and grows takes its
+// free places from the old municipality and level to the new ones.
+func TestGapsFollowAChangedOffer(t *testing.T) {
+	n, _ := domain.ParseNeighbours("backnang=aspach")
+	c := domain.NewCatalogue().WithNeighbours(n)
+	o := validOffer() // A1–B1 in Backnang, 2 seats
+	c.AddOffer(o, 1, today)
+	next := o
+	next.Municipality, next.EntryLevel, next.TargetLevel, next.Capacity = "schorndorf", domain.A2, domain.B2, 5
+	c.ChangeOffer(next, nil, 2, today)
+	for _, k := range []domain.GapKey{{Municipality: "backnang", Level: domain.A1}, {Municipality: "aspach", Level: domain.A1}} {
+		if g := c.GapOf(k); g.Free != 0 {
+			t.Fatalf("%v keeps supply after the move: %+v", k, g)
+		}
+	}
+	for _, l := range []domain.Level{domain.A2, domain.B1} {
+		if g := c.GapOf(domain.GapKey{Municipality: "schorndorf", Level: l}); g.Free != 5 {
+			t.Fatalf("schorndorf %v: %+v, want 5 free", l, g)
+		}
+	}
+}

@@ -46,6 +46,38 @@ func TestIndexedMatchEqualsFullScan(t *testing.T) {
 	}
 }
 
+// TestIndexFollowsChangedOffers: offers that change place, levels or
+// schedule move in the index, and it still ranks what the full scan ranks.
+func TestIndexFollowsChangedOffers(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	c, people, n := synthetic(rng, 1000, 100)
+	seq := uint64(1 << 20)
+	for _, o := range c.Offers() {
+		if rng.IntN(2) == 0 {
+			continue
+		}
+		next := o.Offer
+		next.Municipality = municipalities[rng.IntN(len(municipalities))]
+		next.EntryLevel = domain.Level(2 + rng.IntN(3))
+		next.TargetLevel = next.EntryLevel + domain.Level(rng.IntN(3))
+		next.Schedule = randomSlots(rng, 1+rng.IntN(3))
+		seq++
+		c.ChangeOffer(next, nil, seq, today)
+	}
+	for i, a := range people {
+		ranked, excluded := c.MatchOffers(a, n, today)
+		got := c.MatchIndexed(a, n, today, 1<<30)
+		if got.RankedCount != len(ranked) || got.ExcludedCount != len(excluded) {
+			t.Fatalf("participant %d: indexed %d ranked, %d excluded; scan %d, %d", i, got.RankedCount, got.ExcludedCount, len(ranked), len(excluded))
+		}
+		for j := range ranked {
+			if got.Ranked[j].Offer != ranked[j].Offer || !slices.Equal(got.Ranked[j].Reasons, ranked[j].Reasons) {
+				t.Fatalf("participant %d, rank %d: indexed %+v, scan %+v", i, j, got.Ranked[j], ranked[j])
+			}
+		}
+	}
+}
+
 // TestIndexFollowsTheLifecycle: an offer leaves the index when it runs or
 // is cancelled, and the counts follow.
 func TestIndexFollowsTheLifecycle(t *testing.T) {

@@ -29,11 +29,33 @@ func minutes(hhmm string) (int, bool) {
 	return h*60 + m, true
 }
 
-// span is the slot in minutes after midnight; the slot must be valid.
-func (s Slot) span() (int, int) {
+// span is a valid slot in minutes after midnight, parsed once for matching.
+type span struct {
+	day      Weekday
+	from, to int
+}
+
+// spanOf parses a valid slot.
+func spanOf(s Slot) span {
 	a, _ := minutes(s.Start)
 	b, _ := minutes(s.End)
-	return a, b
+	return span{s.Day, a, b}
+}
+
+// spansOf parses valid slots.
+func spansOf(slots []Slot) []span {
+	out := make([]span, len(slots))
+	for i, s := range slots {
+		out[i] = spanOf(s)
+	}
+	return out
+}
+
+func (a span) overlap(b span) int {
+	if a.day != b.day {
+		return 0
+	}
+	return max(0, min(a.to, b.to)-max(a.from, b.from))
 }
 
 // checkSlots validates weekly slots: a known day, HH:MM times, the end after
@@ -73,14 +95,7 @@ func validSpan(s Slot) bool {
 }
 
 // overlapMinutes is how many minutes two valid slots share.
-func overlapMinutes(a, b Slot) int {
-	if a.Day != b.Day {
-		return 0
-	}
-	a0, a1 := a.span()
-	b0, b1 := b.span()
-	return max(0, min(a1, b1)-max(a0, b0))
-}
+func overlapMinutes(a, b Slot) int { return spanOf(a).overlap(spanOf(b)) }
 
 // SlotsOverlap returns the pairs of slots of x and y that share time, as
 // text, e.g. "Mo 09:00–12:00 / Mo 10:00–13:00".
@@ -98,13 +113,12 @@ func SlotsOverlap(x, y []Slot) []string {
 
 // coveredShare is the share of the minutes of slots that lie within
 // availability (0–1).
-func coveredShare(slots, availability []Slot) float64 {
+func coveredShare(slots, availability []span) float64 {
 	total, covered := 0, 0
 	for _, s := range slots {
-		a, b := s.span()
-		total += b - a
+		total += s.to - s.from
 		for _, av := range availability {
-			covered += overlapMinutes(s, av)
+			covered += s.overlap(av)
 		}
 	}
 	if total == 0 {

@@ -44,6 +44,16 @@ func offerFromProto(o *pb.Offer, provider string) domain.Offer {
 	}
 }
 
+func duplicatesToProto(dups []app.DuplicateView) []*pb.DuplicateCandidate {
+	var out []*pb.DuplicateCandidate
+	for _, d := range dups {
+		out = append(out, &pb.DuplicateCandidate{
+			Offer: offerName(d.Offer.ID), Title: d.Offer.Title, Provider: providerName(d.Offer.Provider), Reasons: d.Reasons,
+		})
+	}
+	return out
+}
+
 func participantToProto(p app.ParticipantView) *pb.Participant {
 	out := &pb.Participant{
 		Name: participantName(p.ID), Erased: p.Erased,

@@ -80,13 +80,7 @@ func (s *Server) CreateOffer(ctx context.Context, req *pb.CreateOfferRequest) (*
 	if err != nil {
 		return nil, prefixed("offer", err)
 	}
-	resp := &pb.CreateOfferResponse{Offer: offerToProto(o)}
-	for _, d := range dups {
-		resp.PossibleDuplicates = append(resp.PossibleDuplicates, &pb.DuplicateCandidate{
-			Offer: offerName(d.Offer.ID), Title: d.Offer.Title, Provider: providerName(d.Offer.Provider), Reasons: d.Reasons,
-		})
-	}
-	return resp, nil
+	return &pb.CreateOfferResponse{Offer: offerToProto(o), PossibleDuplicates: duplicatesToProto(dups)}, nil
 }
 
 func (s *Server) GetOffer(ctx context.Context, req *pb.GetOfferRequest) (*pb.GetOfferResponse, error) {
@@ -123,6 +117,35 @@ func (s *Server) ListOffers(ctx context.Context, req *pb.ListOffersRequest) (*pb
 		resp.Offers = append(resp.Offers, offerToProto(o))
 	}
 	return resp, nil
+}
+
+func (s *Server) UpdateOffer(ctx context.Context, req *pb.UpdateOfferRequest) (*pb.UpdateOfferResponse, error) {
+	r, err := requestid.From(req)
+	if err != nil {
+		return nil, err
+	}
+	if req.GetOffer() == nil {
+		return nil, invalidMissing("offer")
+	}
+	id, err := parseOfferName("offer.name", req.GetOffer().GetName())
+	if err != nil {
+		return nil, err
+	}
+	fields, err := updateFields(req)
+	if err != nil {
+		return nil, err
+	}
+	var provider string
+	if req.GetOffer().GetProvider() != "" {
+		if provider, err = parseProviderName("offer.provider", req.GetOffer().GetProvider()); err != nil {
+			return nil, err
+		}
+	}
+	o, dups, err := s.app.UpdateOffer(ctx, actor(ctx), r, id, offerFromProto(req.GetOffer(), provider), fields, req.GetOffer().GetEtag())
+	if err != nil {
+		return nil, prefixed("offer", err)
+	}
+	return &pb.UpdateOfferResponse{Offer: offerToProto(o), PossibleDuplicates: duplicatesToProto(dups)}, nil
 }
 
 func (s *Server) SetOfferStatus(ctx context.Context, req *pb.SetOfferStatusRequest) (*pb.SetOfferStatusResponse, error) {

@@ -121,8 +121,9 @@ func TestEventsCarryNoPersonalData(t *testing.T) {
 	o := openOffer(t, h, 1)
 	p := participant(t, h, "Shirin-Einmalig", "Nachname-Einmalig")
 	q := participant(t, h, "Karim-Einmalig", "Familie-Einmalig")
+	w := participant(t, h, "Nasrin-Einmalig", "Wartend-Einmalig")
 	var refs []string
-	for _, x := range []*pb.Participant{p, q} {
+	for _, x := range []*pb.Participant{p, q, w} {
 		r, err := h.client.CreateReferral(c, &pb.CreateReferralRequest{Parent: o.GetName(), Participant: x.GetName()})
 		if err != nil {
 			t.Fatal(err)
@@ -131,6 +132,10 @@ func TestEventsCarryNoPersonalData(t *testing.T) {
 	}
 	setReferral(t, h, refs[0], pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED)
 	setReferral(t, h, refs[0], pb.ReferralStatus_REFERRAL_STATUS_DROPPED)
+	// One more seat goes to the participant still waiting.
+	if _, err := h.client.UpdateOffer(c, &pb.UpdateOfferRequest{Offer: &pb.Offer{Name: o.GetName(), Capacity: 2}}); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := h.client.EraseParticipant(c, &pb.EraseParticipantRequest{Name: q.GetName()}); err != nil {
 		t.Fatal(err)
 	}
@@ -139,7 +144,7 @@ func TestEventsCarryNoPersonalData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	forbidden := []string{"Shirin-Einmalig", "Nachname-Einmalig", "Karim-Einmalig", "Familie-Einmalig", "123456", "person@example.org"}
+	forbidden := []string{"Shirin-Einmalig", "Nachname-Einmalig", "Karim-Einmalig", "Familie-Einmalig", "Nasrin-Einmalig", "Wartend-Einmalig", "123456", "person@example.org"}
 	types := map[string]bool{}
 	for last := h.lastSeq(); ; {
 		msg, err := cons.Next()
@@ -164,7 +169,7 @@ func TestEventsCarryNoPersonalData(t *testing.T) {
 			break
 		}
 	}
-	for _, want := range []string{"ParticipantRegistered", "AssessmentRecorded", "ReferralCreated", "ReferralStatusChanged", "ParticipantErased"} {
+	for _, want := range []string{"ParticipantRegistered", "AssessmentRecorded", "ReferralCreated", "ReferralStatusChanged", "OfferChanged", "ParticipantErased"} {
 		if !types["integration.education.v1."+want] {
 			t.Errorf("no %s event checked", want)
 		}

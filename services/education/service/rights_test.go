@@ -93,6 +93,10 @@ func TestProviderRights(t *testing.T) {
 			_, err := h.client.SetOfferStatus(as(school, "SetOfferStatus"), &pb.SetOfferStatusRequest{Name: o, Status: pb.OfferStatus_OFFER_STATUS_CANCELLED})
 			return err
 		}},
+		{"UpdateOffer of another provider's offer", func() error {
+			_, err := h.client.UpdateOffer(as(school, "UpdateOffer"), &pb.UpdateOfferRequest{Offer: &pb.Offer{Name: o, Capacity: 9}})
+			return err
+		}},
 		{"CreateReferral to another provider's offer", func() error {
 			_, err := h.client.CreateReferral(as(school, "CreateReferral"), &pb.CreateReferralRequest{Parent: o, Participant: p})
 			return err
@@ -120,6 +124,9 @@ func TestProviderRights(t *testing.T) {
 	}
 
 	// Their owners, an administrator and the office may.
+	if _, err := h.client.UpdateOffer(as(vhs, "UpdateOffer"), &pb.UpdateOfferRequest{Offer: &pb.Offer{Name: o, Capacity: 3}}); err != nil {
+		t.Fatalf("own offer: %v", err)
+	}
 	if _, err := h.client.SetReferralStatus(as(vhs, "SetReferralStatus"), &pb.SetReferralStatusRequest{Name: r, Status: pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED}); err != nil {
 		t.Fatalf("own referral: %v", err)
 	}

@@ -10,6 +10,7 @@ import (
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -2614,6 +2615,124 @@ func (x *ListOffersResponse) GetTotalSize() int32 {
 	return 0
 }
 
+type UpdateOfferRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The offer's new details; offer.name (offers/{offer}) says which offer,
+	// offer.etag, if set, must be the current etag (stale: ABORTED).
+	Offer *Offer `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	// Fields of offer to change, e.g. "capacity,schedule"; empty: the fields
+	// set in offer; "*": every field a caller may set.
+	UpdateMask *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	// Optional UUID making the call retry-safe.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateOfferRequest) Reset() {
+	*x = UpdateOfferRequest{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOfferRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOfferRequest) ProtoMessage() {}
+
+func (x *UpdateOfferRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOfferRequest.ProtoReflect.Descriptor instead.
+func (*UpdateOfferRequest) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *UpdateOfferRequest) GetOffer() *Offer {
+	if x != nil {
+		return x.Offer
+	}
+	return nil
+}
+
+func (x *UpdateOfferRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+func (x *UpdateOfferRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type UpdateOfferResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Offer *Offer                 `protobuf:"bytes,1,opt,name=offer,proto3" json:"offer,omitempty"`
+	// Active offers the changed offer may duplicate, with the reasons.
+	PossibleDuplicates []*DuplicateCandidate `protobuf:"bytes,2,rep,name=possible_duplicates,json=possibleDuplicates,proto3" json:"possible_duplicates,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *UpdateOfferResponse) Reset() {
+	*x = UpdateOfferResponse{}
+	mi := &file_integration_education_v1_education_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateOfferResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOfferResponse) ProtoMessage() {}
+
+func (x *UpdateOfferResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_education_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOfferResponse.ProtoReflect.Descriptor instead.
+func (*UpdateOfferResponse) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *UpdateOfferResponse) GetOffer() *Offer {
+	if x != nil {
+		return x.Offer
+	}
+	return nil
+}
+
+func (x *UpdateOfferResponse) GetPossibleDuplicates() []*DuplicateCandidate {
+	if x != nil {
+		return x.PossibleDuplicates
+	}
+	return nil
+}
+
 type SetOfferStatusRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// offers/{offer}
@@ -2630,7 +2749,7 @@ type SetOfferStatusRequest struct {
 
 func (x *SetOfferStatusRequest) Reset() {
 	*x = SetOfferStatusRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[25]
+	mi := &file_integration_education_v1_education_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2642,7 +2761,7 @@ func (x *SetOfferStatusRequest) String() string {
 func (*SetOfferStatusRequest) ProtoMessage() {}
 
 func (x *SetOfferStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[25]
+	mi := &file_integration_education_v1_education_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2655,7 +2774,7 @@ func (x *SetOfferStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetOfferStatusRequest.ProtoReflect.Descriptor instead.
 func (*SetOfferStatusRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{25}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *SetOfferStatusRequest) GetName() string {
@@ -2695,7 +2814,7 @@ type SetOfferStatusResponse struct {
 
 func (x *SetOfferStatusResponse) Reset() {
 	*x = SetOfferStatusResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[26]
+	mi := &file_integration_education_v1_education_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2707,7 +2826,7 @@ func (x *SetOfferStatusResponse) String() string {
 func (*SetOfferStatusResponse) ProtoMessage() {}
 
 func (x *SetOfferStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[26]
+	mi := &file_integration_education_v1_education_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2720,7 +2839,7 @@ func (x *SetOfferStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetOfferStatusResponse.ProtoReflect.Descriptor instead.
 func (*SetOfferStatusResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{26}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *SetOfferStatusResponse) GetOffer() *Offer {
@@ -2740,7 +2859,7 @@ type GetDuplicateReportRequest struct {
 
 func (x *GetDuplicateReportRequest) Reset() {
 	*x = GetDuplicateReportRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[27]
+	mi := &file_integration_education_v1_education_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2752,7 +2871,7 @@ func (x *GetDuplicateReportRequest) String() string {
 func (*GetDuplicateReportRequest) ProtoMessage() {}
 
 func (x *GetDuplicateReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[27]
+	mi := &file_integration_education_v1_education_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2765,7 +2884,7 @@ func (x *GetDuplicateReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDuplicateReportRequest.ProtoReflect.Descriptor instead.
 func (*GetDuplicateReportRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{27}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *GetDuplicateReportRequest) GetMunicipality() string {
@@ -2789,7 +2908,7 @@ type DuplicatePair struct {
 
 func (x *DuplicatePair) Reset() {
 	*x = DuplicatePair{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[28]
+	mi := &file_integration_education_v1_education_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2801,7 +2920,7 @@ func (x *DuplicatePair) String() string {
 func (*DuplicatePair) ProtoMessage() {}
 
 func (x *DuplicatePair) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[28]
+	mi := &file_integration_education_v1_education_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2814,7 +2933,7 @@ func (x *DuplicatePair) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DuplicatePair.ProtoReflect.Descriptor instead.
 func (*DuplicatePair) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{28}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *DuplicatePair) GetOffer() string {
@@ -2847,7 +2966,7 @@ type GetDuplicateReportResponse struct {
 
 func (x *GetDuplicateReportResponse) Reset() {
 	*x = GetDuplicateReportResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[29]
+	mi := &file_integration_education_v1_education_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2859,7 +2978,7 @@ func (x *GetDuplicateReportResponse) String() string {
 func (*GetDuplicateReportResponse) ProtoMessage() {}
 
 func (x *GetDuplicateReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[29]
+	mi := &file_integration_education_v1_education_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2872,7 +2991,7 @@ func (x *GetDuplicateReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetDuplicateReportResponse.ProtoReflect.Descriptor instead.
 func (*GetDuplicateReportResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{29}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *GetDuplicateReportResponse) GetPairs() []*DuplicatePair {
@@ -2893,7 +3012,7 @@ type RegisterParticipantRequest struct {
 
 func (x *RegisterParticipantRequest) Reset() {
 	*x = RegisterParticipantRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[30]
+	mi := &file_integration_education_v1_education_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2905,7 +3024,7 @@ func (x *RegisterParticipantRequest) String() string {
 func (*RegisterParticipantRequest) ProtoMessage() {}
 
 func (x *RegisterParticipantRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[30]
+	mi := &file_integration_education_v1_education_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2918,7 +3037,7 @@ func (x *RegisterParticipantRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterParticipantRequest.ProtoReflect.Descriptor instead.
 func (*RegisterParticipantRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{30}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *RegisterParticipantRequest) GetPersonalData() *PersonalData {
@@ -2944,7 +3063,7 @@ type RegisterParticipantResponse struct {
 
 func (x *RegisterParticipantResponse) Reset() {
 	*x = RegisterParticipantResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[31]
+	mi := &file_integration_education_v1_education_proto_msgTypes[33]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2956,7 +3075,7 @@ func (x *RegisterParticipantResponse) String() string {
 func (*RegisterParticipantResponse) ProtoMessage() {}
 
 func (x *RegisterParticipantResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[31]
+	mi := &file_integration_education_v1_education_proto_msgTypes[33]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2969,7 +3088,7 @@ func (x *RegisterParticipantResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RegisterParticipantResponse.ProtoReflect.Descriptor instead.
 func (*RegisterParticipantResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{31}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{33}
 }
 
 func (x *RegisterParticipantResponse) GetParticipant() *Participant {
@@ -2989,7 +3108,7 @@ type GetParticipantRequest struct {
 
 func (x *GetParticipantRequest) Reset() {
 	*x = GetParticipantRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[32]
+	mi := &file_integration_education_v1_education_proto_msgTypes[34]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3001,7 +3120,7 @@ func (x *GetParticipantRequest) String() string {
 func (*GetParticipantRequest) ProtoMessage() {}
 
 func (x *GetParticipantRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[32]
+	mi := &file_integration_education_v1_education_proto_msgTypes[34]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3014,7 +3133,7 @@ func (x *GetParticipantRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetParticipantRequest.ProtoReflect.Descriptor instead.
 func (*GetParticipantRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{32}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{34}
 }
 
 func (x *GetParticipantRequest) GetName() string {
@@ -3033,7 +3152,7 @@ type GetParticipantResponse struct {
 
 func (x *GetParticipantResponse) Reset() {
 	*x = GetParticipantResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[33]
+	mi := &file_integration_education_v1_education_proto_msgTypes[35]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3045,7 +3164,7 @@ func (x *GetParticipantResponse) String() string {
 func (*GetParticipantResponse) ProtoMessage() {}
 
 func (x *GetParticipantResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[33]
+	mi := &file_integration_education_v1_education_proto_msgTypes[35]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3058,7 +3177,7 @@ func (x *GetParticipantResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetParticipantResponse.ProtoReflect.Descriptor instead.
 func (*GetParticipantResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{33}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{35}
 }
 
 func (x *GetParticipantResponse) GetParticipant() *Participant {
@@ -3083,7 +3202,7 @@ type RecordAssessmentRequest struct {
 
 func (x *RecordAssessmentRequest) Reset() {
 	*x = RecordAssessmentRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[34]
+	mi := &file_integration_education_v1_education_proto_msgTypes[36]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3095,7 +3214,7 @@ func (x *RecordAssessmentRequest) String() string {
 func (*RecordAssessmentRequest) ProtoMessage() {}
 
 func (x *RecordAssessmentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[34]
+	mi := &file_integration_education_v1_education_proto_msgTypes[36]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3108,7 +3227,7 @@ func (x *RecordAssessmentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAssessmentRequest.ProtoReflect.Descriptor instead.
 func (*RecordAssessmentRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{34}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{36}
 }
 
 func (x *RecordAssessmentRequest) GetName() string {
@@ -3148,7 +3267,7 @@ type RecordAssessmentResponse struct {
 
 func (x *RecordAssessmentResponse) Reset() {
 	*x = RecordAssessmentResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[35]
+	mi := &file_integration_education_v1_education_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3160,7 +3279,7 @@ func (x *RecordAssessmentResponse) String() string {
 func (*RecordAssessmentResponse) ProtoMessage() {}
 
 func (x *RecordAssessmentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[35]
+	mi := &file_integration_education_v1_education_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3173,7 +3292,7 @@ func (x *RecordAssessmentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordAssessmentResponse.ProtoReflect.Descriptor instead.
 func (*RecordAssessmentResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{35}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *RecordAssessmentResponse) GetParticipant() *Participant {
@@ -3195,7 +3314,7 @@ type EraseParticipantRequest struct {
 
 func (x *EraseParticipantRequest) Reset() {
 	*x = EraseParticipantRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[36]
+	mi := &file_integration_education_v1_education_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3207,7 +3326,7 @@ func (x *EraseParticipantRequest) String() string {
 func (*EraseParticipantRequest) ProtoMessage() {}
 
 func (x *EraseParticipantRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[36]
+	mi := &file_integration_education_v1_education_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3220,7 +3339,7 @@ func (x *EraseParticipantRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EraseParticipantRequest.ProtoReflect.Descriptor instead.
 func (*EraseParticipantRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{36}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *EraseParticipantRequest) GetName() string {
@@ -3246,7 +3365,7 @@ type EraseParticipantResponse struct {
 
 func (x *EraseParticipantResponse) Reset() {
 	*x = EraseParticipantResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[37]
+	mi := &file_integration_education_v1_education_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3258,7 +3377,7 @@ func (x *EraseParticipantResponse) String() string {
 func (*EraseParticipantResponse) ProtoMessage() {}
 
 func (x *EraseParticipantResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[37]
+	mi := &file_integration_education_v1_education_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3271,7 +3390,7 @@ func (x *EraseParticipantResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EraseParticipantResponse.ProtoReflect.Descriptor instead.
 func (*EraseParticipantResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{37}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *EraseParticipantResponse) GetParticipant() *Participant {
@@ -3293,7 +3412,7 @@ type MatchOffersRequest struct {
 
 func (x *MatchOffersRequest) Reset() {
 	*x = MatchOffersRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[38]
+	mi := &file_integration_education_v1_education_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3305,7 +3424,7 @@ func (x *MatchOffersRequest) String() string {
 func (*MatchOffersRequest) ProtoMessage() {}
 
 func (x *MatchOffersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[38]
+	mi := &file_integration_education_v1_education_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3318,7 +3437,7 @@ func (x *MatchOffersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchOffersRequest.ProtoReflect.Descriptor instead.
 func (*MatchOffersRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{38}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *MatchOffersRequest) GetParticipant() string {
@@ -3348,7 +3467,7 @@ type MatchOffersResponse struct {
 
 func (x *MatchOffersResponse) Reset() {
 	*x = MatchOffersResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[39]
+	mi := &file_integration_education_v1_education_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3360,7 +3479,7 @@ func (x *MatchOffersResponse) String() string {
 func (*MatchOffersResponse) ProtoMessage() {}
 
 func (x *MatchOffersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[39]
+	mi := &file_integration_education_v1_education_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3373,7 +3492,7 @@ func (x *MatchOffersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MatchOffersResponse.ProtoReflect.Descriptor instead.
 func (*MatchOffersResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{39}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *MatchOffersResponse) GetMatches() []*OfferMatch {
@@ -3413,7 +3532,7 @@ type CreateReferralRequest struct {
 
 func (x *CreateReferralRequest) Reset() {
 	*x = CreateReferralRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[40]
+	mi := &file_integration_education_v1_education_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3425,7 +3544,7 @@ func (x *CreateReferralRequest) String() string {
 func (*CreateReferralRequest) ProtoMessage() {}
 
 func (x *CreateReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[40]
+	mi := &file_integration_education_v1_education_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3438,7 +3557,7 @@ func (x *CreateReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReferralRequest.ProtoReflect.Descriptor instead.
 func (*CreateReferralRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{40}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *CreateReferralRequest) GetParent() string {
@@ -3478,7 +3597,7 @@ type CreateReferralResponse struct {
 
 func (x *CreateReferralResponse) Reset() {
 	*x = CreateReferralResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[41]
+	mi := &file_integration_education_v1_education_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3490,7 +3609,7 @@ func (x *CreateReferralResponse) String() string {
 func (*CreateReferralResponse) ProtoMessage() {}
 
 func (x *CreateReferralResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[41]
+	mi := &file_integration_education_v1_education_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3503,7 +3622,7 @@ func (x *CreateReferralResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateReferralResponse.ProtoReflect.Descriptor instead.
 func (*CreateReferralResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{41}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *CreateReferralResponse) GetReferral() *Referral {
@@ -3529,7 +3648,7 @@ type SetReferralStatusRequest struct {
 
 func (x *SetReferralStatusRequest) Reset() {
 	*x = SetReferralStatusRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[42]
+	mi := &file_integration_education_v1_education_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3541,7 +3660,7 @@ func (x *SetReferralStatusRequest) String() string {
 func (*SetReferralStatusRequest) ProtoMessage() {}
 
 func (x *SetReferralStatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[42]
+	mi := &file_integration_education_v1_education_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3554,7 +3673,7 @@ func (x *SetReferralStatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetReferralStatusRequest.ProtoReflect.Descriptor instead.
 func (*SetReferralStatusRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{42}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *SetReferralStatusRequest) GetName() string {
@@ -3596,7 +3715,7 @@ type SetReferralStatusResponse struct {
 
 func (x *SetReferralStatusResponse) Reset() {
 	*x = SetReferralStatusResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[43]
+	mi := &file_integration_education_v1_education_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3608,7 +3727,7 @@ func (x *SetReferralStatusResponse) String() string {
 func (*SetReferralStatusResponse) ProtoMessage() {}
 
 func (x *SetReferralStatusResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[43]
+	mi := &file_integration_education_v1_education_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3621,7 +3740,7 @@ func (x *SetReferralStatusResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetReferralStatusResponse.ProtoReflect.Descriptor instead.
 func (*SetReferralStatusResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{43}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *SetReferralStatusResponse) GetReferral() *Referral {
@@ -3653,7 +3772,7 @@ type ListReferralsRequest struct {
 
 func (x *ListReferralsRequest) Reset() {
 	*x = ListReferralsRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[44]
+	mi := &file_integration_education_v1_education_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3665,7 +3784,7 @@ func (x *ListReferralsRequest) String() string {
 func (*ListReferralsRequest) ProtoMessage() {}
 
 func (x *ListReferralsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[44]
+	mi := &file_integration_education_v1_education_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3678,7 +3797,7 @@ func (x *ListReferralsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReferralsRequest.ProtoReflect.Descriptor instead.
 func (*ListReferralsRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{44}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *ListReferralsRequest) GetParent() string {
@@ -3727,7 +3846,7 @@ type ListReferralsResponse struct {
 
 func (x *ListReferralsResponse) Reset() {
 	*x = ListReferralsResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[45]
+	mi := &file_integration_education_v1_education_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3739,7 +3858,7 @@ func (x *ListReferralsResponse) String() string {
 func (*ListReferralsResponse) ProtoMessage() {}
 
 func (x *ListReferralsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[45]
+	mi := &file_integration_education_v1_education_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3752,7 +3871,7 @@ func (x *ListReferralsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListReferralsResponse.ProtoReflect.Descriptor instead.
 func (*ListReferralsResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{45}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *ListReferralsResponse) GetReferrals() []*Referral {
@@ -3796,7 +3915,7 @@ type SupplyGap struct {
 
 func (x *SupplyGap) Reset() {
 	*x = SupplyGap{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[46]
+	mi := &file_integration_education_v1_education_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3808,7 +3927,7 @@ func (x *SupplyGap) String() string {
 func (*SupplyGap) ProtoMessage() {}
 
 func (x *SupplyGap) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[46]
+	mi := &file_integration_education_v1_education_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3821,7 +3940,7 @@ func (x *SupplyGap) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SupplyGap.ProtoReflect.Descriptor instead.
 func (*SupplyGap) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{46}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *SupplyGap) GetMunicipality() string {
@@ -3880,7 +3999,7 @@ type GetSupplyGapReportRequest struct {
 
 func (x *GetSupplyGapReportRequest) Reset() {
 	*x = GetSupplyGapReportRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[47]
+	mi := &file_integration_education_v1_education_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3892,7 +4011,7 @@ func (x *GetSupplyGapReportRequest) String() string {
 func (*GetSupplyGapReportRequest) ProtoMessage() {}
 
 func (x *GetSupplyGapReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[47]
+	mi := &file_integration_education_v1_education_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3905,7 +4024,7 @@ func (x *GetSupplyGapReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSupplyGapReportRequest.ProtoReflect.Descriptor instead.
 func (*GetSupplyGapReportRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{47}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GetSupplyGapReportRequest) GetMunicipality() string {
@@ -3940,7 +4059,7 @@ type GetSupplyGapReportResponse struct {
 
 func (x *GetSupplyGapReportResponse) Reset() {
 	*x = GetSupplyGapReportResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[48]
+	mi := &file_integration_education_v1_education_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3952,7 +4071,7 @@ func (x *GetSupplyGapReportResponse) String() string {
 func (*GetSupplyGapReportResponse) ProtoMessage() {}
 
 func (x *GetSupplyGapReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[48]
+	mi := &file_integration_education_v1_education_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3965,7 +4084,7 @@ func (x *GetSupplyGapReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetSupplyGapReportResponse.ProtoReflect.Descriptor instead.
 func (*GetSupplyGapReportResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{48}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetSupplyGapReportResponse) GetGaps() []*SupplyGap {
@@ -3992,7 +4111,7 @@ type MaterialFile struct {
 
 func (x *MaterialFile) Reset() {
 	*x = MaterialFile{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[49]
+	mi := &file_integration_education_v1_education_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4004,7 +4123,7 @@ func (x *MaterialFile) String() string {
 func (*MaterialFile) ProtoMessage() {}
 
 func (x *MaterialFile) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[49]
+	mi := &file_integration_education_v1_education_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4017,7 +4136,7 @@ func (x *MaterialFile) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaterialFile.ProtoReflect.Descriptor instead.
 func (*MaterialFile) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{49}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *MaterialFile) GetFileName() string {
@@ -4082,7 +4201,7 @@ type Material struct {
 
 func (x *Material) Reset() {
 	*x = Material{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[50]
+	mi := &file_integration_education_v1_education_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4094,7 +4213,7 @@ func (x *Material) String() string {
 func (*Material) ProtoMessage() {}
 
 func (x *Material) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[50]
+	mi := &file_integration_education_v1_education_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4107,7 +4226,7 @@ func (x *Material) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Material.ProtoReflect.Descriptor instead.
 func (*Material) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{50}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *Material) GetName() string {
@@ -4234,7 +4353,7 @@ type CreateMaterialRequest struct {
 
 func (x *CreateMaterialRequest) Reset() {
 	*x = CreateMaterialRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[51]
+	mi := &file_integration_education_v1_education_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4246,7 +4365,7 @@ func (x *CreateMaterialRequest) String() string {
 func (*CreateMaterialRequest) ProtoMessage() {}
 
 func (x *CreateMaterialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[51]
+	mi := &file_integration_education_v1_education_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4259,7 +4378,7 @@ func (x *CreateMaterialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateMaterialRequest.ProtoReflect.Descriptor instead.
 func (*CreateMaterialRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{51}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *CreateMaterialRequest) GetMaterial() *Material {
@@ -4285,7 +4404,7 @@ type CreateMaterialResponse struct {
 
 func (x *CreateMaterialResponse) Reset() {
 	*x = CreateMaterialResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[52]
+	mi := &file_integration_education_v1_education_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4297,7 +4416,7 @@ func (x *CreateMaterialResponse) String() string {
 func (*CreateMaterialResponse) ProtoMessage() {}
 
 func (x *CreateMaterialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[52]
+	mi := &file_integration_education_v1_education_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4310,7 +4429,7 @@ func (x *CreateMaterialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateMaterialResponse.ProtoReflect.Descriptor instead.
 func (*CreateMaterialResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{52}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *CreateMaterialResponse) GetMaterial() *Material {
@@ -4330,7 +4449,7 @@ type GetMaterialRequest struct {
 
 func (x *GetMaterialRequest) Reset() {
 	*x = GetMaterialRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[53]
+	mi := &file_integration_education_v1_education_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4342,7 +4461,7 @@ func (x *GetMaterialRequest) String() string {
 func (*GetMaterialRequest) ProtoMessage() {}
 
 func (x *GetMaterialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[53]
+	mi := &file_integration_education_v1_education_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4355,7 +4474,7 @@ func (x *GetMaterialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMaterialRequest.ProtoReflect.Descriptor instead.
 func (*GetMaterialRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{53}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *GetMaterialRequest) GetName() string {
@@ -4374,7 +4493,7 @@ type GetMaterialResponse struct {
 
 func (x *GetMaterialResponse) Reset() {
 	*x = GetMaterialResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[54]
+	mi := &file_integration_education_v1_education_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4386,7 +4505,7 @@ func (x *GetMaterialResponse) String() string {
 func (*GetMaterialResponse) ProtoMessage() {}
 
 func (x *GetMaterialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[54]
+	mi := &file_integration_education_v1_education_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4399,7 +4518,7 @@ func (x *GetMaterialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetMaterialResponse.ProtoReflect.Descriptor instead.
 func (*GetMaterialResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{54}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *GetMaterialResponse) GetMaterial() *Material {
@@ -4429,7 +4548,7 @@ type ListMaterialsRequest struct {
 
 func (x *ListMaterialsRequest) Reset() {
 	*x = ListMaterialsRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[55]
+	mi := &file_integration_education_v1_education_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4441,7 +4560,7 @@ func (x *ListMaterialsRequest) String() string {
 func (*ListMaterialsRequest) ProtoMessage() {}
 
 func (x *ListMaterialsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[55]
+	mi := &file_integration_education_v1_education_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4454,7 +4573,7 @@ func (x *ListMaterialsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMaterialsRequest.ProtoReflect.Descriptor instead.
 func (*ListMaterialsRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{55}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *ListMaterialsRequest) GetPageSize() int32 {
@@ -4517,7 +4636,7 @@ type ListMaterialsResponse struct {
 
 func (x *ListMaterialsResponse) Reset() {
 	*x = ListMaterialsResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[56]
+	mi := &file_integration_education_v1_education_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4529,7 +4648,7 @@ func (x *ListMaterialsResponse) String() string {
 func (*ListMaterialsResponse) ProtoMessage() {}
 
 func (x *ListMaterialsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[56]
+	mi := &file_integration_education_v1_education_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4542,7 +4661,7 @@ func (x *ListMaterialsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMaterialsResponse.ProtoReflect.Descriptor instead.
 func (*ListMaterialsResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{56}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ListMaterialsResponse) GetMaterials() []*Material {
@@ -4582,7 +4701,7 @@ type ApproveMaterialRequest struct {
 
 func (x *ApproveMaterialRequest) Reset() {
 	*x = ApproveMaterialRequest{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[57]
+	mi := &file_integration_education_v1_education_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4594,7 +4713,7 @@ func (x *ApproveMaterialRequest) String() string {
 func (*ApproveMaterialRequest) ProtoMessage() {}
 
 func (x *ApproveMaterialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[57]
+	mi := &file_integration_education_v1_education_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4607,7 +4726,7 @@ func (x *ApproveMaterialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMaterialRequest.ProtoReflect.Descriptor instead.
 func (*ApproveMaterialRequest) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{57}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ApproveMaterialRequest) GetName() string {
@@ -4647,7 +4766,7 @@ type ApproveMaterialResponse struct {
 
 func (x *ApproveMaterialResponse) Reset() {
 	*x = ApproveMaterialResponse{}
-	mi := &file_integration_education_v1_education_proto_msgTypes[58]
+	mi := &file_integration_education_v1_education_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4659,7 +4778,7 @@ func (x *ApproveMaterialResponse) String() string {
 func (*ApproveMaterialResponse) ProtoMessage() {}
 
 func (x *ApproveMaterialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_education_proto_msgTypes[58]
+	mi := &file_integration_education_v1_education_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4672,7 +4791,7 @@ func (x *ApproveMaterialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApproveMaterialResponse.ProtoReflect.Descriptor instead.
 func (*ApproveMaterialResponse) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{58}
+	return file_integration_education_v1_education_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *ApproveMaterialResponse) GetMaterial() *Material {
@@ -4686,7 +4805,7 @@ var File_integration_education_v1_education_proto protoreflect.FileDescriptor
 
 const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\n" +
-	"(integration/education/v1/education.proto\x12\x18integration.education.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\x81\x01\n" +
+	"(integration/education/v1/education.proto\x12\x18integration.education.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\x81\x01\n" +
 	"\bTimeSlot\x12;\n" +
 	"\aweekday\x18\x01 \x01(\x0e2!.integration.education.v1.WeekdayR\aweekday\x12\x1d\n" +
 	"\n" +
@@ -4852,7 +4971,16 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\x06offers\x18\x01 \x03(\v2\x1f.integration.education.v1.OfferR\x06offers\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x9d\x01\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xa7\x01\n" +
+	"\x12UpdateOfferRequest\x125\n" +
+	"\x05offer\x18\x01 \x01(\v2\x1f.integration.education.v1.OfferR\x05offer\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tR\trequestId\"\xab\x01\n" +
+	"\x13UpdateOfferResponse\x125\n" +
+	"\x05offer\x18\x01 \x01(\v2\x1f.integration.education.v1.OfferR\x05offer\x12]\n" +
+	"\x13possible_duplicates\x18\x02 \x03(\v2,.integration.education.v1.DuplicateCandidateR\x12possibleDuplicates\"\x9d\x01\n" +
 	"\x15SetOfferStatusRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12=\n" +
 	"\x06status\x18\x02 \x01(\x0e2%.integration.education.v1.OfferStatusR\x06status\x12\x12\n" +
@@ -5089,7 +5217,7 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\x13MATERIAL_FORMAT_APP\x10\x05\x12\x18\n" +
 	"\x14MATERIAL_FORMAT_GAME\x10\x06\x12!\n" +
 	"\x1dMATERIAL_FORMAT_PICTURE_CARDS\x10\a\x12\x19\n" +
-	"\x15MATERIAL_FORMAT_OTHER\x10\b2\xc2\x17\n" +
+	"\x15MATERIAL_FORMAT_OTHER\x10\b2\xcb\x18\n" +
 	"\x10EducationService\x12\x88\x01\n" +
 	"\x0eCreateProvider\x12/.integration.education.v1.CreateProviderRequest\x1a0.integration.education.v1.CreateProviderResponse\"\x13\x8a\xb5\x18\x0feducation.admin\x12~\n" +
 	"\vGetProvider\x12,.integration.education.v1.GetProviderRequest\x1a-.integration.education.v1.GetProviderResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x84\x01\n" +
@@ -5097,7 +5225,8 @@ const file_integration_education_v1_education_proto_rawDesc = "" +
 	"\vCreateOffer\x12,.integration.education.v1.CreateOfferRequest\x1a-.integration.education.v1.CreateOfferResponse\"\x1a\x8a\xb5\x18\x16education.offers.write\x12u\n" +
 	"\bGetOffer\x12).integration.education.v1.GetOfferRequest\x1a*.integration.education.v1.GetOfferResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12{\n" +
 	"\n" +
-	"ListOffers\x12+.integration.education.v1.ListOffersRequest\x1a,.integration.education.v1.ListOffersResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x8f\x01\n" +
+	"ListOffers\x12+.integration.education.v1.ListOffersRequest\x1a,.integration.education.v1.ListOffersResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\x86\x01\n" +
+	"\vUpdateOffer\x12,.integration.education.v1.UpdateOfferRequest\x1a-.integration.education.v1.UpdateOfferResponse\"\x1a\x8a\xb5\x18\x16education.offers.write\x12\x8f\x01\n" +
 	"\x0eSetOfferStatus\x12/.integration.education.v1.SetOfferStatusRequest\x1a0.integration.education.v1.SetOfferStatusResponse\"\x1a\x8a\xb5\x18\x16education.offers.write\x12\x93\x01\n" +
 	"\x12GetDuplicateReport\x123.integration.education.v1.GetDuplicateReportRequest\x1a4.integration.education.v1.GetDuplicateReportResponse\"\x12\x8a\xb5\x18\x0eeducation.read\x12\xa4\x01\n" +
 	"\x13RegisterParticipant\x124.integration.education.v1.RegisterParticipantRequest\x1a5.integration.education.v1.RegisterParticipantResponse\" \x8a\xb5\x18\x1ceducation.participants.write\x12\x95\x01\n" +
@@ -5127,7 +5256,7 @@ func file_integration_education_v1_education_proto_rawDescGZIP() []byte {
 }
 
 var file_integration_education_v1_education_proto_enumTypes = make([]protoimpl.EnumInfo, 11)
-var file_integration_education_v1_education_proto_msgTypes = make([]protoimpl.MessageInfo, 59)
+var file_integration_education_v1_education_proto_msgTypes = make([]protoimpl.MessageInfo, 61)
 var file_integration_education_v1_education_proto_goTypes = []any{
 	(CefrLevel)(0),                      // 0: integration.education.v1.CefrLevel
 	(OfferKind)(0),                      // 1: integration.education.v1.OfferKind
@@ -5165,55 +5294,58 @@ var file_integration_education_v1_education_proto_goTypes = []any{
 	(*GetOfferResponse)(nil),            // 33: integration.education.v1.GetOfferResponse
 	(*ListOffersRequest)(nil),           // 34: integration.education.v1.ListOffersRequest
 	(*ListOffersResponse)(nil),          // 35: integration.education.v1.ListOffersResponse
-	(*SetOfferStatusRequest)(nil),       // 36: integration.education.v1.SetOfferStatusRequest
-	(*SetOfferStatusResponse)(nil),      // 37: integration.education.v1.SetOfferStatusResponse
-	(*GetDuplicateReportRequest)(nil),   // 38: integration.education.v1.GetDuplicateReportRequest
-	(*DuplicatePair)(nil),               // 39: integration.education.v1.DuplicatePair
-	(*GetDuplicateReportResponse)(nil),  // 40: integration.education.v1.GetDuplicateReportResponse
-	(*RegisterParticipantRequest)(nil),  // 41: integration.education.v1.RegisterParticipantRequest
-	(*RegisterParticipantResponse)(nil), // 42: integration.education.v1.RegisterParticipantResponse
-	(*GetParticipantRequest)(nil),       // 43: integration.education.v1.GetParticipantRequest
-	(*GetParticipantResponse)(nil),      // 44: integration.education.v1.GetParticipantResponse
-	(*RecordAssessmentRequest)(nil),     // 45: integration.education.v1.RecordAssessmentRequest
-	(*RecordAssessmentResponse)(nil),    // 46: integration.education.v1.RecordAssessmentResponse
-	(*EraseParticipantRequest)(nil),     // 47: integration.education.v1.EraseParticipantRequest
-	(*EraseParticipantResponse)(nil),    // 48: integration.education.v1.EraseParticipantResponse
-	(*MatchOffersRequest)(nil),          // 49: integration.education.v1.MatchOffersRequest
-	(*MatchOffersResponse)(nil),         // 50: integration.education.v1.MatchOffersResponse
-	(*CreateReferralRequest)(nil),       // 51: integration.education.v1.CreateReferralRequest
-	(*CreateReferralResponse)(nil),      // 52: integration.education.v1.CreateReferralResponse
-	(*SetReferralStatusRequest)(nil),    // 53: integration.education.v1.SetReferralStatusRequest
-	(*SetReferralStatusResponse)(nil),   // 54: integration.education.v1.SetReferralStatusResponse
-	(*ListReferralsRequest)(nil),        // 55: integration.education.v1.ListReferralsRequest
-	(*ListReferralsResponse)(nil),       // 56: integration.education.v1.ListReferralsResponse
-	(*SupplyGap)(nil),                   // 57: integration.education.v1.SupplyGap
-	(*GetSupplyGapReportRequest)(nil),   // 58: integration.education.v1.GetSupplyGapReportRequest
-	(*GetSupplyGapReportResponse)(nil),  // 59: integration.education.v1.GetSupplyGapReportResponse
-	(*MaterialFile)(nil),                // 60: integration.education.v1.MaterialFile
-	(*Material)(nil),                    // 61: integration.education.v1.Material
-	(*CreateMaterialRequest)(nil),       // 62: integration.education.v1.CreateMaterialRequest
-	(*CreateMaterialResponse)(nil),      // 63: integration.education.v1.CreateMaterialResponse
-	(*GetMaterialRequest)(nil),          // 64: integration.education.v1.GetMaterialRequest
-	(*GetMaterialResponse)(nil),         // 65: integration.education.v1.GetMaterialResponse
-	(*ListMaterialsRequest)(nil),        // 66: integration.education.v1.ListMaterialsRequest
-	(*ListMaterialsResponse)(nil),       // 67: integration.education.v1.ListMaterialsResponse
-	(*ApproveMaterialRequest)(nil),      // 68: integration.education.v1.ApproveMaterialRequest
-	(*ApproveMaterialResponse)(nil),     // 69: integration.education.v1.ApproveMaterialResponse
-	(*timestamppb.Timestamp)(nil),       // 70: google.protobuf.Timestamp
+	(*UpdateOfferRequest)(nil),          // 36: integration.education.v1.UpdateOfferRequest
+	(*UpdateOfferResponse)(nil),         // 37: integration.education.v1.UpdateOfferResponse
+	(*SetOfferStatusRequest)(nil),       // 38: integration.education.v1.SetOfferStatusRequest
+	(*SetOfferStatusResponse)(nil),      // 39: integration.education.v1.SetOfferStatusResponse
+	(*GetDuplicateReportRequest)(nil),   // 40: integration.education.v1.GetDuplicateReportRequest
+	(*DuplicatePair)(nil),               // 41: integration.education.v1.DuplicatePair
+	(*GetDuplicateReportResponse)(nil),  // 42: integration.education.v1.GetDuplicateReportResponse
+	(*RegisterParticipantRequest)(nil),  // 43: integration.education.v1.RegisterParticipantRequest
+	(*RegisterParticipantResponse)(nil), // 44: integration.education.v1.RegisterParticipantResponse
+	(*GetParticipantRequest)(nil),       // 45: integration.education.v1.GetParticipantRequest
+	(*GetParticipantResponse)(nil),      // 46: integration.education.v1.GetParticipantResponse
+	(*RecordAssessmentRequest)(nil),     // 47: integration.education.v1.RecordAssessmentRequest
+	(*RecordAssessmentResponse)(nil),    // 48: integration.education.v1.RecordAssessmentResponse
+	(*EraseParticipantRequest)(nil),     // 49: integration.education.v1.EraseParticipantRequest
+	(*EraseParticipantResponse)(nil),    // 50: integration.education.v1.EraseParticipantResponse
+	(*MatchOffersRequest)(nil),          // 51: integration.education.v1.MatchOffersRequest
+	(*MatchOffersResponse)(nil),         // 52: integration.education.v1.MatchOffersResponse
+	(*CreateReferralRequest)(nil),       // 53: integration.education.v1.CreateReferralRequest
+	(*CreateReferralResponse)(nil),      // 54: integration.education.v1.CreateReferralResponse
+	(*SetReferralStatusRequest)(nil),    // 55: integration.education.v1.SetReferralStatusRequest
+	(*SetReferralStatusResponse)(nil),   // 56: integration.education.v1.SetReferralStatusResponse
+	(*ListReferralsRequest)(nil),        // 57: integration.education.v1.ListReferralsRequest
+	(*ListReferralsResponse)(nil),       // 58: integration.education.v1.ListReferralsResponse
+	(*SupplyGap)(nil),                   // 59: integration.education.v1.SupplyGap
+	(*GetSupplyGapReportRequest)(nil),   // 60: integration.education.v1.GetSupplyGapReportRequest
+	(*GetSupplyGapReportResponse)(nil),  // 61: integration.education.v1.GetSupplyGapReportResponse
+	(*MaterialFile)(nil),                // 62: integration.education.v1.MaterialFile
+	(*Material)(nil),                    // 63: integration.education.v1.Material
+	(*CreateMaterialRequest)(nil),       // 64: integration.education.v1.CreateMaterialRequest
+	(*CreateMaterialResponse)(nil),      // 65: integration.education.v1.CreateMaterialResponse
+	(*GetMaterialRequest)(nil),          // 66: integration.education.v1.GetMaterialRequest
+	(*GetMaterialResponse)(nil),         // 67: integration.education.v1.GetMaterialResponse
+	(*ListMaterialsRequest)(nil),        // 68: integration.education.v1.ListMaterialsRequest
+	(*ListMaterialsResponse)(nil),       // 69: integration.education.v1.ListMaterialsResponse
+	(*ApproveMaterialRequest)(nil),      // 70: integration.education.v1.ApproveMaterialRequest
+	(*ApproveMaterialResponse)(nil),     // 71: integration.education.v1.ApproveMaterialResponse
+	(*timestamppb.Timestamp)(nil),       // 72: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),       // 73: google.protobuf.FieldMask
 }
 var file_integration_education_v1_education_proto_depIdxs = []int32{
 	4,  // 0: integration.education.v1.TimeSlot.weekday:type_name -> integration.education.v1.Weekday
 	5,  // 1: integration.education.v1.Eligibility.residence_statuses:type_name -> integration.education.v1.ResidenceStatus
 	3,  // 2: integration.education.v1.Provider.kind:type_name -> integration.education.v1.ProviderKind
-	70, // 3: integration.education.v1.Provider.create_time:type_name -> google.protobuf.Timestamp
+	72, // 3: integration.education.v1.Provider.create_time:type_name -> google.protobuf.Timestamp
 	1,  // 4: integration.education.v1.Offer.kind:type_name -> integration.education.v1.OfferKind
 	0,  // 5: integration.education.v1.Offer.entry_level:type_name -> integration.education.v1.CefrLevel
 	0,  // 6: integration.education.v1.Offer.target_level:type_name -> integration.education.v1.CefrLevel
 	11, // 7: integration.education.v1.Offer.schedule:type_name -> integration.education.v1.TimeSlot
 	12, // 8: integration.education.v1.Offer.eligibility:type_name -> integration.education.v1.Eligibility
 	2,  // 9: integration.education.v1.Offer.status:type_name -> integration.education.v1.OfferStatus
-	70, // 10: integration.education.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
-	70, // 11: integration.education.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
+	72, // 10: integration.education.v1.Offer.create_time:type_name -> google.protobuf.Timestamp
+	72, // 11: integration.education.v1.Offer.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 12: integration.education.v1.SkillLevel.skill:type_name -> integration.education.v1.Skill
 	0,  // 13: integration.education.v1.SkillLevel.level:type_name -> integration.education.v1.CefrLevel
 	0,  // 14: integration.education.v1.Assessment.overall_level:type_name -> integration.education.v1.CefrLevel
@@ -5222,10 +5354,10 @@ var file_integration_education_v1_education_proto_depIdxs = []int32{
 	11, // 17: integration.education.v1.Assessment.availability:type_name -> integration.education.v1.TimeSlot
 	16, // 18: integration.education.v1.Participant.personal_data:type_name -> integration.education.v1.PersonalData
 	18, // 19: integration.education.v1.Participant.assessment:type_name -> integration.education.v1.Assessment
-	70, // 20: integration.education.v1.Participant.create_time:type_name -> google.protobuf.Timestamp
+	72, // 20: integration.education.v1.Participant.create_time:type_name -> google.protobuf.Timestamp
 	8,  // 21: integration.education.v1.Referral.status:type_name -> integration.education.v1.ReferralStatus
-	70, // 22: integration.education.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
-	70, // 23: integration.education.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
+	72, // 22: integration.education.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
+	72, // 23: integration.education.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
 	14, // 24: integration.education.v1.OfferMatch.offer:type_name -> integration.education.v1.Offer
 	21, // 25: integration.education.v1.OfferMatch.reasons:type_name -> integration.education.v1.MatchReason
 	21, // 26: integration.education.v1.ExcludedOffer.reasons:type_name -> integration.education.v1.MatchReason
@@ -5242,85 +5374,91 @@ var file_integration_education_v1_education_proto_depIdxs = []int32{
 	2,  // 37: integration.education.v1.ListOffersRequest.status:type_name -> integration.education.v1.OfferStatus
 	9,  // 38: integration.education.v1.ListOffersRequest.order_by:type_name -> integration.education.v1.OfferOrder
 	14, // 39: integration.education.v1.ListOffersResponse.offers:type_name -> integration.education.v1.Offer
-	2,  // 40: integration.education.v1.SetOfferStatusRequest.status:type_name -> integration.education.v1.OfferStatus
-	14, // 41: integration.education.v1.SetOfferStatusResponse.offer:type_name -> integration.education.v1.Offer
-	39, // 42: integration.education.v1.GetDuplicateReportResponse.pairs:type_name -> integration.education.v1.DuplicatePair
-	16, // 43: integration.education.v1.RegisterParticipantRequest.personal_data:type_name -> integration.education.v1.PersonalData
-	19, // 44: integration.education.v1.RegisterParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	19, // 45: integration.education.v1.GetParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	18, // 46: integration.education.v1.RecordAssessmentRequest.assessment:type_name -> integration.education.v1.Assessment
-	19, // 47: integration.education.v1.RecordAssessmentResponse.participant:type_name -> integration.education.v1.Participant
-	19, // 48: integration.education.v1.EraseParticipantResponse.participant:type_name -> integration.education.v1.Participant
-	22, // 49: integration.education.v1.MatchOffersResponse.matches:type_name -> integration.education.v1.OfferMatch
-	23, // 50: integration.education.v1.MatchOffersResponse.excluded:type_name -> integration.education.v1.ExcludedOffer
-	20, // 51: integration.education.v1.CreateReferralResponse.referral:type_name -> integration.education.v1.Referral
-	8,  // 52: integration.education.v1.SetReferralStatusRequest.status:type_name -> integration.education.v1.ReferralStatus
-	20, // 53: integration.education.v1.SetReferralStatusResponse.referral:type_name -> integration.education.v1.Referral
-	20, // 54: integration.education.v1.SetReferralStatusResponse.promoted:type_name -> integration.education.v1.Referral
-	8,  // 55: integration.education.v1.ListReferralsRequest.status:type_name -> integration.education.v1.ReferralStatus
-	20, // 56: integration.education.v1.ListReferralsResponse.referrals:type_name -> integration.education.v1.Referral
-	0,  // 57: integration.education.v1.SupplyGap.level:type_name -> integration.education.v1.CefrLevel
-	0,  // 58: integration.education.v1.GetSupplyGapReportRequest.level:type_name -> integration.education.v1.CefrLevel
-	57, // 59: integration.education.v1.GetSupplyGapReportResponse.gaps:type_name -> integration.education.v1.SupplyGap
-	0,  // 60: integration.education.v1.Material.level:type_name -> integration.education.v1.CefrLevel
-	10, // 61: integration.education.v1.Material.format:type_name -> integration.education.v1.MaterialFormat
-	60, // 62: integration.education.v1.Material.file:type_name -> integration.education.v1.MaterialFile
-	70, // 63: integration.education.v1.Material.create_time:type_name -> google.protobuf.Timestamp
-	70, // 64: integration.education.v1.Material.update_time:type_name -> google.protobuf.Timestamp
-	61, // 65: integration.education.v1.CreateMaterialRequest.material:type_name -> integration.education.v1.Material
-	61, // 66: integration.education.v1.CreateMaterialResponse.material:type_name -> integration.education.v1.Material
-	61, // 67: integration.education.v1.GetMaterialResponse.material:type_name -> integration.education.v1.Material
-	0,  // 68: integration.education.v1.ListMaterialsRequest.level:type_name -> integration.education.v1.CefrLevel
-	10, // 69: integration.education.v1.ListMaterialsRequest.format:type_name -> integration.education.v1.MaterialFormat
-	61, // 70: integration.education.v1.ListMaterialsResponse.materials:type_name -> integration.education.v1.Material
-	61, // 71: integration.education.v1.ApproveMaterialResponse.material:type_name -> integration.education.v1.Material
-	24, // 72: integration.education.v1.EducationService.CreateProvider:input_type -> integration.education.v1.CreateProviderRequest
-	26, // 73: integration.education.v1.EducationService.GetProvider:input_type -> integration.education.v1.GetProviderRequest
-	28, // 74: integration.education.v1.EducationService.ListProviders:input_type -> integration.education.v1.ListProvidersRequest
-	30, // 75: integration.education.v1.EducationService.CreateOffer:input_type -> integration.education.v1.CreateOfferRequest
-	32, // 76: integration.education.v1.EducationService.GetOffer:input_type -> integration.education.v1.GetOfferRequest
-	34, // 77: integration.education.v1.EducationService.ListOffers:input_type -> integration.education.v1.ListOffersRequest
-	36, // 78: integration.education.v1.EducationService.SetOfferStatus:input_type -> integration.education.v1.SetOfferStatusRequest
-	38, // 79: integration.education.v1.EducationService.GetDuplicateReport:input_type -> integration.education.v1.GetDuplicateReportRequest
-	41, // 80: integration.education.v1.EducationService.RegisterParticipant:input_type -> integration.education.v1.RegisterParticipantRequest
-	43, // 81: integration.education.v1.EducationService.GetParticipant:input_type -> integration.education.v1.GetParticipantRequest
-	45, // 82: integration.education.v1.EducationService.RecordAssessment:input_type -> integration.education.v1.RecordAssessmentRequest
-	47, // 83: integration.education.v1.EducationService.EraseParticipant:input_type -> integration.education.v1.EraseParticipantRequest
-	49, // 84: integration.education.v1.EducationService.MatchOffers:input_type -> integration.education.v1.MatchOffersRequest
-	51, // 85: integration.education.v1.EducationService.CreateReferral:input_type -> integration.education.v1.CreateReferralRequest
-	53, // 86: integration.education.v1.EducationService.SetReferralStatus:input_type -> integration.education.v1.SetReferralStatusRequest
-	55, // 87: integration.education.v1.EducationService.ListReferrals:input_type -> integration.education.v1.ListReferralsRequest
-	58, // 88: integration.education.v1.EducationService.GetSupplyGapReport:input_type -> integration.education.v1.GetSupplyGapReportRequest
-	62, // 89: integration.education.v1.EducationService.CreateMaterial:input_type -> integration.education.v1.CreateMaterialRequest
-	64, // 90: integration.education.v1.EducationService.GetMaterial:input_type -> integration.education.v1.GetMaterialRequest
-	66, // 91: integration.education.v1.EducationService.ListMaterials:input_type -> integration.education.v1.ListMaterialsRequest
-	68, // 92: integration.education.v1.EducationService.ApproveMaterial:input_type -> integration.education.v1.ApproveMaterialRequest
-	25, // 93: integration.education.v1.EducationService.CreateProvider:output_type -> integration.education.v1.CreateProviderResponse
-	27, // 94: integration.education.v1.EducationService.GetProvider:output_type -> integration.education.v1.GetProviderResponse
-	29, // 95: integration.education.v1.EducationService.ListProviders:output_type -> integration.education.v1.ListProvidersResponse
-	31, // 96: integration.education.v1.EducationService.CreateOffer:output_type -> integration.education.v1.CreateOfferResponse
-	33, // 97: integration.education.v1.EducationService.GetOffer:output_type -> integration.education.v1.GetOfferResponse
-	35, // 98: integration.education.v1.EducationService.ListOffers:output_type -> integration.education.v1.ListOffersResponse
-	37, // 99: integration.education.v1.EducationService.SetOfferStatus:output_type -> integration.education.v1.SetOfferStatusResponse
-	40, // 100: integration.education.v1.EducationService.GetDuplicateReport:output_type -> integration.education.v1.GetDuplicateReportResponse
-	42, // 101: integration.education.v1.EducationService.RegisterParticipant:output_type -> integration.education.v1.RegisterParticipantResponse
-	44, // 102: integration.education.v1.EducationService.GetParticipant:output_type -> integration.education.v1.GetParticipantResponse
-	46, // 103: integration.education.v1.EducationService.RecordAssessment:output_type -> integration.education.v1.RecordAssessmentResponse
-	48, // 104: integration.education.v1.EducationService.EraseParticipant:output_type -> integration.education.v1.EraseParticipantResponse
-	50, // 105: integration.education.v1.EducationService.MatchOffers:output_type -> integration.education.v1.MatchOffersResponse
-	52, // 106: integration.education.v1.EducationService.CreateReferral:output_type -> integration.education.v1.CreateReferralResponse
-	54, // 107: integration.education.v1.EducationService.SetReferralStatus:output_type -> integration.education.v1.SetReferralStatusResponse
-	56, // 108: integration.education.v1.EducationService.ListReferrals:output_type -> integration.education.v1.ListReferralsResponse
-	59, // 109: integration.education.v1.EducationService.GetSupplyGapReport:output_type -> integration.education.v1.GetSupplyGapReportResponse
-	63, // 110: integration.education.v1.EducationService.CreateMaterial:output_type -> integration.education.v1.CreateMaterialResponse
-	65, // 111: integration.education.v1.EducationService.GetMaterial:output_type -> integration.education.v1.GetMaterialResponse
-	67, // 112: integration.education.v1.EducationService.ListMaterials:output_type -> integration.education.v1.ListMaterialsResponse
-	69, // 113: integration.education.v1.EducationService.ApproveMaterial:output_type -> integration.education.v1.ApproveMaterialResponse
-	93, // [93:114] is the sub-list for method output_type
-	72, // [72:93] is the sub-list for method input_type
-	72, // [72:72] is the sub-list for extension type_name
-	72, // [72:72] is the sub-list for extension extendee
-	0,  // [0:72] is the sub-list for field type_name
+	14, // 40: integration.education.v1.UpdateOfferRequest.offer:type_name -> integration.education.v1.Offer
+	73, // 41: integration.education.v1.UpdateOfferRequest.update_mask:type_name -> google.protobuf.FieldMask
+	14, // 42: integration.education.v1.UpdateOfferResponse.offer:type_name -> integration.education.v1.Offer
+	15, // 43: integration.education.v1.UpdateOfferResponse.possible_duplicates:type_name -> integration.education.v1.DuplicateCandidate
+	2,  // 44: integration.education.v1.SetOfferStatusRequest.status:type_name -> integration.education.v1.OfferStatus
+	14, // 45: integration.education.v1.SetOfferStatusResponse.offer:type_name -> integration.education.v1.Offer
+	41, // 46: integration.education.v1.GetDuplicateReportResponse.pairs:type_name -> integration.education.v1.DuplicatePair
+	16, // 47: integration.education.v1.RegisterParticipantRequest.personal_data:type_name -> integration.education.v1.PersonalData
+	19, // 48: integration.education.v1.RegisterParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	19, // 49: integration.education.v1.GetParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	18, // 50: integration.education.v1.RecordAssessmentRequest.assessment:type_name -> integration.education.v1.Assessment
+	19, // 51: integration.education.v1.RecordAssessmentResponse.participant:type_name -> integration.education.v1.Participant
+	19, // 52: integration.education.v1.EraseParticipantResponse.participant:type_name -> integration.education.v1.Participant
+	22, // 53: integration.education.v1.MatchOffersResponse.matches:type_name -> integration.education.v1.OfferMatch
+	23, // 54: integration.education.v1.MatchOffersResponse.excluded:type_name -> integration.education.v1.ExcludedOffer
+	20, // 55: integration.education.v1.CreateReferralResponse.referral:type_name -> integration.education.v1.Referral
+	8,  // 56: integration.education.v1.SetReferralStatusRequest.status:type_name -> integration.education.v1.ReferralStatus
+	20, // 57: integration.education.v1.SetReferralStatusResponse.referral:type_name -> integration.education.v1.Referral
+	20, // 58: integration.education.v1.SetReferralStatusResponse.promoted:type_name -> integration.education.v1.Referral
+	8,  // 59: integration.education.v1.ListReferralsRequest.status:type_name -> integration.education.v1.ReferralStatus
+	20, // 60: integration.education.v1.ListReferralsResponse.referrals:type_name -> integration.education.v1.Referral
+	0,  // 61: integration.education.v1.SupplyGap.level:type_name -> integration.education.v1.CefrLevel
+	0,  // 62: integration.education.v1.GetSupplyGapReportRequest.level:type_name -> integration.education.v1.CefrLevel
+	59, // 63: integration.education.v1.GetSupplyGapReportResponse.gaps:type_name -> integration.education.v1.SupplyGap
+	0,  // 64: integration.education.v1.Material.level:type_name -> integration.education.v1.CefrLevel
+	10, // 65: integration.education.v1.Material.format:type_name -> integration.education.v1.MaterialFormat
+	62, // 66: integration.education.v1.Material.file:type_name -> integration.education.v1.MaterialFile
+	72, // 67: integration.education.v1.Material.create_time:type_name -> google.protobuf.Timestamp
+	72, // 68: integration.education.v1.Material.update_time:type_name -> google.protobuf.Timestamp
+	63, // 69: integration.education.v1.CreateMaterialRequest.material:type_name -> integration.education.v1.Material
+	63, // 70: integration.education.v1.CreateMaterialResponse.material:type_name -> integration.education.v1.Material
+	63, // 71: integration.education.v1.GetMaterialResponse.material:type_name -> integration.education.v1.Material
+	0,  // 72: integration.education.v1.ListMaterialsRequest.level:type_name -> integration.education.v1.CefrLevel
+	10, // 73: integration.education.v1.ListMaterialsRequest.format:type_name -> integration.education.v1.MaterialFormat
+	63, // 74: integration.education.v1.ListMaterialsResponse.materials:type_name -> integration.education.v1.Material
+	63, // 75: integration.education.v1.ApproveMaterialResponse.material:type_name -> integration.education.v1.Material
+	24, // 76: integration.education.v1.EducationService.CreateProvider:input_type -> integration.education.v1.CreateProviderRequest
+	26, // 77: integration.education.v1.EducationService.GetProvider:input_type -> integration.education.v1.GetProviderRequest
+	28, // 78: integration.education.v1.EducationService.ListProviders:input_type -> integration.education.v1.ListProvidersRequest
+	30, // 79: integration.education.v1.EducationService.CreateOffer:input_type -> integration.education.v1.CreateOfferRequest
+	32, // 80: integration.education.v1.EducationService.GetOffer:input_type -> integration.education.v1.GetOfferRequest
+	34, // 81: integration.education.v1.EducationService.ListOffers:input_type -> integration.education.v1.ListOffersRequest
+	36, // 82: integration.education.v1.EducationService.UpdateOffer:input_type -> integration.education.v1.UpdateOfferRequest
+	38, // 83: integration.education.v1.EducationService.SetOfferStatus:input_type -> integration.education.v1.SetOfferStatusRequest
+	40, // 84: integration.education.v1.EducationService.GetDuplicateReport:input_type -> integration.education.v1.GetDuplicateReportRequest
+	43, // 85: integration.education.v1.EducationService.RegisterParticipant:input_type -> integration.education.v1.RegisterParticipantRequest
+	45, // 86: integration.education.v1.EducationService.GetParticipant:input_type -> integration.education.v1.GetParticipantRequest
+	47, // 87: integration.education.v1.EducationService.RecordAssessment:input_type -> integration.education.v1.RecordAssessmentRequest
+	49, // 88: integration.education.v1.EducationService.EraseParticipant:input_type -> integration.education.v1.EraseParticipantRequest
+	51, // 89: integration.education.v1.EducationService.MatchOffers:input_type -> integration.education.v1.MatchOffersRequest
+	53, // 90: integration.education.v1.EducationService.CreateReferral:input_type -> integration.education.v1.CreateReferralRequest
+	55, // 91: integration.education.v1.EducationService.SetReferralStatus:input_type -> integration.education.v1.SetReferralStatusRequest
+	57, // 92: integration.education.v1.EducationService.ListReferrals:input_type -> integration.education.v1.ListReferralsRequest
+	60, // 93: integration.education.v1.EducationService.GetSupplyGapReport:input_type -> integration.education.v1.GetSupplyGapReportRequest
+	64, // 94: integration.education.v1.EducationService.CreateMaterial:input_type -> integration.education.v1.CreateMaterialRequest
+	66, // 95: integration.education.v1.EducationService.GetMaterial:input_type -> integration.education.v1.GetMaterialRequest
+	68, // 96: integration.education.v1.EducationService.ListMaterials:input_type -> integration.education.v1.ListMaterialsRequest
+	70, // 97: integration.education.v1.EducationService.ApproveMaterial:input_type -> integration.education.v1.ApproveMaterialRequest
+	25, // 98: integration.education.v1.EducationService.CreateProvider:output_type -> integration.education.v1.CreateProviderResponse
+	27, // 99: integration.education.v1.EducationService.GetProvider:output_type -> integration.education.v1.GetProviderResponse
+	29, // 100: integration.education.v1.EducationService.ListProviders:output_type -> integration.education.v1.ListProvidersResponse
+	31, // 101: integration.education.v1.EducationService.CreateOffer:output_type -> integration.education.v1.CreateOfferResponse
+	33, // 102: integration.education.v1.EducationService.GetOffer:output_type -> integration.education.v1.GetOfferResponse
+	35, // 103: integration.education.v1.EducationService.ListOffers:output_type -> integration.education.v1.ListOffersResponse
+	37, // 104: integration.education.v1.EducationService.UpdateOffer:output_type -> integration.education.v1.UpdateOfferResponse
+	39, // 105: integration.education.v1.EducationService.SetOfferStatus:output_type -> integration.education.v1.SetOfferStatusResponse
+	42, // 106: integration.education.v1.EducationService.GetDuplicateReport:output_type -> integration.education.v1.GetDuplicateReportResponse
+	44, // 107: integration.education.v1.EducationService.RegisterParticipant:output_type -> integration.education.v1.RegisterParticipantResponse
+	46, // 108: integration.education.v1.EducationService.GetParticipant:output_type -> integration.education.v1.GetParticipantResponse
+	48, // 109: integration.education.v1.EducationService.RecordAssessment:output_type -> integration.education.v1.RecordAssessmentResponse
+	50, // 110: integration.education.v1.EducationService.EraseParticipant:output_type -> integration.education.v1.EraseParticipantResponse
+	52, // 111: integration.education.v1.EducationService.MatchOffers:output_type -> integration.education.v1.MatchOffersResponse
+	54, // 112: integration.education.v1.EducationService.CreateReferral:output_type -> integration.education.v1.CreateReferralResponse
+	56, // 113: integration.education.v1.EducationService.SetReferralStatus:output_type -> integration.education.v1.SetReferralStatusResponse
+	58, // 114: integration.education.v1.EducationService.ListReferrals:output_type -> integration.education.v1.ListReferralsResponse
+	61, // 115: integration.education.v1.EducationService.GetSupplyGapReport:output_type -> integration.education.v1.GetSupplyGapReportResponse
+	65, // 116: integration.education.v1.EducationService.CreateMaterial:output_type -> integration.education.v1.CreateMaterialResponse
+	67, // 117: integration.education.v1.EducationService.GetMaterial:output_type -> integration.education.v1.GetMaterialResponse
+	69, // 118: integration.education.v1.EducationService.ListMaterials:output_type -> integration.education.v1.ListMaterialsResponse
+	71, // 119: integration.education.v1.EducationService.ApproveMaterial:output_type -> integration.education.v1.ApproveMaterialResponse
+	98, // [98:120] is the sub-list for method output_type
+	76, // [76:98] is the sub-list for method input_type
+	76, // [76:76] is the sub-list for extension type_name
+	76, // [76:76] is the sub-list for extension extendee
+	0,  // [0:76] is the sub-list for field type_name
 }
 
 func init() { file_integration_education_v1_education_proto_init() }
@@ -5328,7 +5466,7 @@ func file_integration_education_v1_education_proto_init() {
 	if File_integration_education_v1_education_proto != nil {
 		return
 	}
-	file_integration_education_v1_education_proto_msgTypes[50].OneofWrappers = []any{
+	file_integration_education_v1_education_proto_msgTypes[52].OneofWrappers = []any{
 		(*Material_Link)(nil),
 		(*Material_File)(nil),
 	}
@@ -5338,7 +5476,7 @@ func file_integration_education_v1_education_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_education_v1_education_proto_rawDesc), len(file_integration_education_v1_education_proto_rawDesc)),
 			NumEnums:      11,
-			NumMessages:   59,
+			NumMessages:   61,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -25,6 +25,7 @@ const (
 	EducationService_CreateOffer_FullMethodName         = "/integration.education.v1.EducationService/CreateOffer"
 	EducationService_GetOffer_FullMethodName            = "/integration.education.v1.EducationService/GetOffer"
 	EducationService_ListOffers_FullMethodName          = "/integration.education.v1.EducationService/ListOffers"
+	EducationService_UpdateOffer_FullMethodName         = "/integration.education.v1.EducationService/UpdateOffer"
 	EducationService_SetOfferStatus_FullMethodName      = "/integration.education.v1.EducationService/SetOfferStatus"
 	EducationService_GetDuplicateReport_FullMethodName  = "/integration.education.v1.EducationService/GetDuplicateReport"
 	EducationService_RegisterParticipant_FullMethodName = "/integration.education.v1.EducationService/RegisterParticipant"
@@ -88,6 +89,16 @@ type EducationServiceClient interface {
 	GetOffer(ctx context.Context, in *GetOfferRequest, opts ...grpc.CallOption) (*GetOfferResponse, error)
 	// Searches the catalogue with filters, sorted and paged.
 	ListOffers(ctx context.Context, in *ListOffersRequest, opts ...grpc.CallOption) (*ListOffersResponse, error)
+	// Changes an offer's details (AIP-134): the fields named in update_mask,
+	// or, without a mask, the fields set in the request; "*" replaces every
+	// field a caller may set. The provider cannot change. The changed offer is
+	// validated like a new one; the capacity may not drop below the booked
+	// seats (INVALID_ARGUMENT on offer.capacity). FINISHED and CANCELLED offers
+	// cannot change (FAILED_PRECONDITION). Seats the change frees (a higher
+	// capacity, fewer direct bookings) go to the waiting referrals, longest
+	// waiting first, in the same event. Like CreateOffer, the response lists the possible duplicates of
+	// the changed offer. Publishes offer_changed naming the changed fields.
+	UpdateOffer(ctx context.Context, in *UpdateOfferRequest, opts ...grpc.CallOption) (*UpdateOfferResponse, error)
 	// Moves an offer through its lifecycle: PLANNED → OPEN → RUNNING →
 	// FINISHED, and PLANNED, OPEN or RUNNING → CANCELLED. FULL is not set: an
 	// OPEN offer without free places shows as FULL. Anything else is
@@ -205,6 +216,16 @@ func (c *educationServiceClient) ListOffers(ctx context.Context, in *ListOffersR
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListOffersResponse)
 	err := c.cc.Invoke(ctx, EducationService_ListOffers_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *educationServiceClient) UpdateOffer(ctx context.Context, in *UpdateOfferRequest, opts ...grpc.CallOption) (*UpdateOfferResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateOfferResponse)
+	err := c.cc.Invoke(ctx, EducationService_UpdateOffer_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -407,6 +428,16 @@ type EducationServiceServer interface {
 	GetOffer(context.Context, *GetOfferRequest) (*GetOfferResponse, error)
 	// Searches the catalogue with filters, sorted and paged.
 	ListOffers(context.Context, *ListOffersRequest) (*ListOffersResponse, error)
+	// Changes an offer's details (AIP-134): the fields named in update_mask,
+	// or, without a mask, the fields set in the request; "*" replaces every
+	// field a caller may set. The provider cannot change. The changed offer is
+	// validated like a new one; the capacity may not drop below the booked
+	// seats (INVALID_ARGUMENT on offer.capacity). FINISHED and CANCELLED offers
+	// cannot change (FAILED_PRECONDITION). Seats the change frees (a higher
+	// capacity, fewer direct bookings) go to the waiting referrals, longest
+	// waiting first, in the same event. Like CreateOffer, the response lists the possible duplicates of
+	// the changed offer. Publishes offer_changed naming the changed fields.
+	UpdateOffer(context.Context, *UpdateOfferRequest) (*UpdateOfferResponse, error)
 	// Moves an offer through its lifecycle: PLANNED → OPEN → RUNNING →
 	// FINISHED, and PLANNED, OPEN or RUNNING → CANCELLED. FULL is not set: an
 	// OPEN offer without free places shows as FULL. Anything else is
@@ -487,6 +518,9 @@ func (UnimplementedEducationServiceServer) GetOffer(context.Context, *GetOfferRe
 }
 func (UnimplementedEducationServiceServer) ListOffers(context.Context, *ListOffersRequest) (*ListOffersResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListOffers not implemented")
+}
+func (UnimplementedEducationServiceServer) UpdateOffer(context.Context, *UpdateOfferRequest) (*UpdateOfferResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateOffer not implemented")
 }
 func (UnimplementedEducationServiceServer) SetOfferStatus(context.Context, *SetOfferStatusRequest) (*SetOfferStatusResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method SetOfferStatus not implemented")
@@ -658,6 +692,24 @@ func _EducationService_ListOffers_Handler(srv interface{}, ctx context.Context, 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(EducationServiceServer).ListOffers(ctx, req.(*ListOffersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _EducationService_UpdateOffer_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateOfferRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EducationServiceServer).UpdateOffer(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: EducationService_UpdateOffer_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EducationServiceServer).UpdateOffer(ctx, req.(*UpdateOfferRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -962,6 +1014,10 @@ var EducationService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListOffers",
 			Handler:    _EducationService_ListOffers_Handler,
+		},
+		{
+			MethodName: "UpdateOffer",
+			Handler:    _EducationService_UpdateOffer_Handler,
 		},
 		{
 			MethodName: "SetOfferStatus",

@@ -280,6 +280,226 @@ func (x *OfferCreated) GetContact() string {
 	return ""
 }
 
+// integration.education.offer.<offer>.offer_changed: the provider changed
+// the offer's details. It carries the whole new description (fields 3–19
+// as in OfferCreated) and names the fields that changed. When the change
+// freed seats (a higher capacity, fewer direct bookings), waiting referrals
+// are promoted to ACCEPTED by this event, longest waiting first.
+type OfferChanged struct {
+	state   protoimpl.MessageState `protogen:"open.v1"`
+	OfferId string                 `protobuf:"bytes,1,opt,name=offer_id,json=offerId,proto3" json:"offer_id,omitempty"`
+	// Offer field names (as in the API), e.g. "capacity", "schedule".
+	ChangedFields        []string     `protobuf:"bytes,2,rep,name=changed_fields,json=changedFields,proto3" json:"changed_fields,omitempty"`
+	Title                string       `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Kind                 OfferKind    `protobuf:"varint,4,opt,name=kind,proto3,enum=integration.education.v1.OfferKind" json:"kind,omitempty"`
+	EntryLevel           CefrLevel    `protobuf:"varint,5,opt,name=entry_level,json=entryLevel,proto3,enum=integration.education.v1.CefrLevel" json:"entry_level,omitempty"`
+	TargetLevel          CefrLevel    `protobuf:"varint,6,opt,name=target_level,json=targetLevel,proto3,enum=integration.education.v1.CefrLevel" json:"target_level,omitempty"`
+	Municipality         string       `protobuf:"bytes,7,opt,name=municipality,proto3" json:"municipality,omitempty"`
+	Address              string       `protobuf:"bytes,8,opt,name=address,proto3" json:"address,omitempty"`
+	Schedule             []*TimeSlot  `protobuf:"bytes,9,rep,name=schedule,proto3" json:"schedule,omitempty"`
+	StartDate            string       `protobuf:"bytes,10,opt,name=start_date,json=startDate,proto3" json:"start_date,omitempty"`
+	EndDate              string       `protobuf:"bytes,11,opt,name=end_date,json=endDate,proto3" json:"end_date,omitempty"`
+	RegistrationDeadline string       `protobuf:"bytes,12,opt,name=registration_deadline,json=registrationDeadline,proto3" json:"registration_deadline,omitempty"`
+	Capacity             int32        `protobuf:"varint,13,opt,name=capacity,proto3" json:"capacity,omitempty"`
+	DirectBookings       int32        `protobuf:"varint,14,opt,name=direct_bookings,json=directBookings,proto3" json:"direct_bookings,omitempty"`
+	Childcare            bool         `protobuf:"varint,15,opt,name=childcare,proto3" json:"childcare,omitempty"`
+	Eligibility          *Eligibility `protobuf:"bytes,16,opt,name=eligibility,proto3" json:"eligibility,omitempty"`
+	SupportLanguages     []string     `protobuf:"bytes,17,rep,name=support_languages,json=supportLanguages,proto3" json:"support_languages,omitempty"`
+	Costs                string       `protobuf:"bytes,18,opt,name=costs,proto3" json:"costs,omitempty"`
+	Contact              string       `protobuf:"bytes,19,opt,name=contact,proto3" json:"contact,omitempty"`
+	// Referrals promoted from the waiting list to ACCEPTED, in that order.
+	PromotedReferralIds []string `protobuf:"bytes,20,rep,name=promoted_referral_ids,json=promotedReferralIds,proto3" json:"promoted_referral_ids,omitempty"`
+	// Their participants' pseudonyms, in the same order.
+	PromotedParticipantIds []string               `protobuf:"bytes,21,rep,name=promoted_participant_ids,json=promotedParticipantIds,proto3" json:"promoted_participant_ids,omitempty"`
+	ChangeTime             *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	unknownFields          protoimpl.UnknownFields
+	sizeCache              protoimpl.SizeCache
+}
+
+func (x *OfferChanged) Reset() {
+	*x = OfferChanged{}
+	mi := &file_integration_education_v1_events_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OfferChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OfferChanged) ProtoMessage() {}
+
+func (x *OfferChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_education_v1_events_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OfferChanged.ProtoReflect.Descriptor instead.
+func (*OfferChanged) Descriptor() ([]byte, []int) {
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *OfferChanged) GetOfferId() string {
+	if x != nil {
+		return x.OfferId
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetChangedFields() []string {
+	if x != nil {
+		return x.ChangedFields
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetKind() OfferKind {
+	if x != nil {
+		return x.Kind
+	}
+	return OfferKind_OFFER_KIND_UNSPECIFIED
+}
+
+func (x *OfferChanged) GetEntryLevel() CefrLevel {
+	if x != nil {
+		return x.EntryLevel
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *OfferChanged) GetTargetLevel() CefrLevel {
+	if x != nil {
+		return x.TargetLevel
+	}
+	return CefrLevel_CEFR_LEVEL_UNSPECIFIED
+}
+
+func (x *OfferChanged) GetMunicipality() string {
+	if x != nil {
+		return x.Municipality
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetAddress() string {
+	if x != nil {
+		return x.Address
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetSchedule() []*TimeSlot {
+	if x != nil {
+		return x.Schedule
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetStartDate() string {
+	if x != nil {
+		return x.StartDate
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetEndDate() string {
+	if x != nil {
+		return x.EndDate
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetRegistrationDeadline() string {
+	if x != nil {
+		return x.RegistrationDeadline
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetCapacity() int32 {
+	if x != nil {
+		return x.Capacity
+	}
+	return 0
+}
+
+func (x *OfferChanged) GetDirectBookings() int32 {
+	if x != nil {
+		return x.DirectBookings
+	}
+	return 0
+}
+
+func (x *OfferChanged) GetChildcare() bool {
+	if x != nil {
+		return x.Childcare
+	}
+	return false
+}
+
+func (x *OfferChanged) GetEligibility() *Eligibility {
+	if x != nil {
+		return x.Eligibility
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetSupportLanguages() []string {
+	if x != nil {
+		return x.SupportLanguages
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetCosts() string {
+	if x != nil {
+		return x.Costs
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetContact() string {
+	if x != nil {
+		return x.Contact
+	}
+	return ""
+}
+
+func (x *OfferChanged) GetPromotedReferralIds() []string {
+	if x != nil {
+		return x.PromotedReferralIds
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetPromotedParticipantIds() []string {
+	if x != nil {
+		return x.PromotedParticipantIds
+	}
+	return nil
+}
+
+func (x *OfferChanged) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
 // integration.education.offer.<offer>.offer_status_changed
 type OfferStatusChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -293,7 +513,7 @@ type OfferStatusChanged struct {
 
 func (x *OfferStatusChanged) Reset() {
 	*x = OfferStatusChanged{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[2]
+	mi := &file_integration_education_v1_events_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -305,7 +525,7 @@ func (x *OfferStatusChanged) String() string {
 func (*OfferStatusChanged) ProtoMessage() {}
 
 func (x *OfferStatusChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[2]
+	mi := &file_integration_education_v1_events_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -318,7 +538,7 @@ func (x *OfferStatusChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferStatusChanged.ProtoReflect.Descriptor instead.
 func (*OfferStatusChanged) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{2}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *OfferStatusChanged) GetOfferId() string {
@@ -359,7 +579,7 @@ type ParticipantRegistered struct {
 
 func (x *ParticipantRegistered) Reset() {
 	*x = ParticipantRegistered{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[3]
+	mi := &file_integration_education_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -371,7 +591,7 @@ func (x *ParticipantRegistered) String() string {
 func (*ParticipantRegistered) ProtoMessage() {}
 
 func (x *ParticipantRegistered) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[3]
+	mi := &file_integration_education_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -384,7 +604,7 @@ func (x *ParticipantRegistered) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParticipantRegistered.ProtoReflect.Descriptor instead.
 func (*ParticipantRegistered) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ParticipantRegistered) GetParticipantId() string {
@@ -405,7 +625,7 @@ type AssessmentRecorded struct {
 
 func (x *AssessmentRecorded) Reset() {
 	*x = AssessmentRecorded{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[4]
+	mi := &file_integration_education_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -417,7 +637,7 @@ func (x *AssessmentRecorded) String() string {
 func (*AssessmentRecorded) ProtoMessage() {}
 
 func (x *AssessmentRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[4]
+	mi := &file_integration_education_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -430,7 +650,7 @@ func (x *AssessmentRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AssessmentRecorded.ProtoReflect.Descriptor instead.
 func (*AssessmentRecorded) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AssessmentRecorded) GetParticipantId() string {
@@ -459,7 +679,7 @@ type ParticipantErased struct {
 
 func (x *ParticipantErased) Reset() {
 	*x = ParticipantErased{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[5]
+	mi := &file_integration_education_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -471,7 +691,7 @@ func (x *ParticipantErased) String() string {
 func (*ParticipantErased) ProtoMessage() {}
 
 func (x *ParticipantErased) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[5]
+	mi := &file_integration_education_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -484,7 +704,7 @@ func (x *ParticipantErased) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ParticipantErased.ProtoReflect.Descriptor instead.
 func (*ParticipantErased) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ParticipantErased) GetParticipantId() string {
@@ -517,7 +737,7 @@ type ReferralCreated struct {
 
 func (x *ReferralCreated) Reset() {
 	*x = ReferralCreated{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[6]
+	mi := &file_integration_education_v1_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -529,7 +749,7 @@ func (x *ReferralCreated) String() string {
 func (*ReferralCreated) ProtoMessage() {}
 
 func (x *ReferralCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[6]
+	mi := &file_integration_education_v1_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -542,7 +762,7 @@ func (x *ReferralCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReferralCreated.ProtoReflect.Descriptor instead.
 func (*ReferralCreated) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ReferralCreated) GetOfferId() string {
@@ -599,7 +819,7 @@ type ReferralStatusChanged struct {
 
 func (x *ReferralStatusChanged) Reset() {
 	*x = ReferralStatusChanged{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[7]
+	mi := &file_integration_education_v1_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -611,7 +831,7 @@ func (x *ReferralStatusChanged) String() string {
 func (*ReferralStatusChanged) ProtoMessage() {}
 
 func (x *ReferralStatusChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[7]
+	mi := &file_integration_education_v1_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -624,7 +844,7 @@ func (x *ReferralStatusChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReferralStatusChanged.ProtoReflect.Descriptor instead.
 func (*ReferralStatusChanged) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ReferralStatusChanged) GetOfferId() string {
@@ -697,7 +917,7 @@ type OfferFull struct {
 
 func (x *OfferFull) Reset() {
 	*x = OfferFull{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[8]
+	mi := &file_integration_education_v1_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -709,7 +929,7 @@ func (x *OfferFull) String() string {
 func (*OfferFull) ProtoMessage() {}
 
 func (x *OfferFull) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[8]
+	mi := &file_integration_education_v1_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -722,7 +942,7 @@ func (x *OfferFull) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OfferFull.ProtoReflect.Descriptor instead.
 func (*OfferFull) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *OfferFull) GetOfferId() string {
@@ -766,7 +986,7 @@ type SeatFreed struct {
 
 func (x *SeatFreed) Reset() {
 	*x = SeatFreed{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[9]
+	mi := &file_integration_education_v1_events_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -778,7 +998,7 @@ func (x *SeatFreed) String() string {
 func (*SeatFreed) ProtoMessage() {}
 
 func (x *SeatFreed) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[9]
+	mi := &file_integration_education_v1_events_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -791,7 +1011,7 @@ func (x *SeatFreed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SeatFreed.ProtoReflect.Descriptor instead.
 func (*SeatFreed) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{9}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *SeatFreed) GetOfferId() string {
@@ -844,7 +1064,7 @@ type GapOpened struct {
 
 func (x *GapOpened) Reset() {
 	*x = GapOpened{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[10]
+	mi := &file_integration_education_v1_events_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -856,7 +1076,7 @@ func (x *GapOpened) String() string {
 func (*GapOpened) ProtoMessage() {}
 
 func (x *GapOpened) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[10]
+	mi := &file_integration_education_v1_events_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -869,7 +1089,7 @@ func (x *GapOpened) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GapOpened.ProtoReflect.Descriptor instead.
 func (*GapOpened) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GapOpened) GetMunicipality() string {
@@ -914,7 +1134,7 @@ type GapClosed struct {
 
 func (x *GapClosed) Reset() {
 	*x = GapClosed{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[11]
+	mi := &file_integration_education_v1_events_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1146,7 @@ func (x *GapClosed) String() string {
 func (*GapClosed) ProtoMessage() {}
 
 func (x *GapClosed) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[11]
+	mi := &file_integration_education_v1_events_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1159,7 @@ func (x *GapClosed) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GapClosed.ProtoReflect.Descriptor instead.
 func (*GapClosed) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GapClosed) GetMunicipality() string {
@@ -990,7 +1210,7 @@ type MaterialCreated struct {
 
 func (x *MaterialCreated) Reset() {
 	*x = MaterialCreated{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[12]
+	mi := &file_integration_education_v1_events_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1002,7 +1222,7 @@ func (x *MaterialCreated) String() string {
 func (*MaterialCreated) ProtoMessage() {}
 
 func (x *MaterialCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[12]
+	mi := &file_integration_education_v1_events_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1015,7 +1235,7 @@ func (x *MaterialCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaterialCreated.ProtoReflect.Descriptor instead.
 func (*MaterialCreated) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{12}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *MaterialCreated) GetMaterialId() string {
@@ -1112,7 +1332,7 @@ type MaterialApproved struct {
 
 func (x *MaterialApproved) Reset() {
 	*x = MaterialApproved{}
-	mi := &file_integration_education_v1_events_proto_msgTypes[13]
+	mi := &file_integration_education_v1_events_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1124,7 +1344,7 @@ func (x *MaterialApproved) String() string {
 func (*MaterialApproved) ProtoMessage() {}
 
 func (x *MaterialApproved) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_education_v1_events_proto_msgTypes[13]
+	mi := &file_integration_education_v1_events_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1137,7 +1357,7 @@ func (x *MaterialApproved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaterialApproved.ProtoReflect.Descriptor instead.
 func (*MaterialApproved) Descriptor() ([]byte, []int) {
-	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{13}
+	return file_integration_education_v1_events_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *MaterialApproved) GetMaterialId() string {
@@ -1188,7 +1408,34 @@ const file_integration_education_v1_events_proto_rawDesc = "" +
 	"\veligibility\x18\x10 \x01(\v2%.integration.education.v1.EligibilityR\veligibility\x12+\n" +
 	"\x11support_languages\x18\x11 \x03(\tR\x10supportLanguages\x12\x14\n" +
 	"\x05costs\x18\x12 \x01(\tR\x05costs\x12\x18\n" +
-	"\acontact\x18\x13 \x01(\tR\acontact\"\xf8\x01\n" +
+	"\acontact\x18\x13 \x01(\tR\acontact\"\xce\a\n" +
+	"\fOfferChanged\x12\x19\n" +
+	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12%\n" +
+	"\x0echanged_fields\x18\x02 \x03(\tR\rchangedFields\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x127\n" +
+	"\x04kind\x18\x04 \x01(\x0e2#.integration.education.v1.OfferKindR\x04kind\x12D\n" +
+	"\ventry_level\x18\x05 \x01(\x0e2#.integration.education.v1.CefrLevelR\n" +
+	"entryLevel\x12F\n" +
+	"\ftarget_level\x18\x06 \x01(\x0e2#.integration.education.v1.CefrLevelR\vtargetLevel\x12\"\n" +
+	"\fmunicipality\x18\a \x01(\tR\fmunicipality\x12\x18\n" +
+	"\aaddress\x18\b \x01(\tR\aaddress\x12>\n" +
+	"\bschedule\x18\t \x03(\v2\".integration.education.v1.TimeSlotR\bschedule\x12\x1d\n" +
+	"\n" +
+	"start_date\x18\n" +
+	" \x01(\tR\tstartDate\x12\x19\n" +
+	"\bend_date\x18\v \x01(\tR\aendDate\x123\n" +
+	"\x15registration_deadline\x18\f \x01(\tR\x14registrationDeadline\x12\x1a\n" +
+	"\bcapacity\x18\r \x01(\x05R\bcapacity\x12'\n" +
+	"\x0fdirect_bookings\x18\x0e \x01(\x05R\x0edirectBookings\x12\x1c\n" +
+	"\tchildcare\x18\x0f \x01(\bR\tchildcare\x12G\n" +
+	"\veligibility\x18\x10 \x01(\v2%.integration.education.v1.EligibilityR\veligibility\x12+\n" +
+	"\x11support_languages\x18\x11 \x03(\tR\x10supportLanguages\x12\x14\n" +
+	"\x05costs\x18\x12 \x01(\tR\x05costs\x12\x18\n" +
+	"\acontact\x18\x13 \x01(\tR\acontact\x122\n" +
+	"\x15promoted_referral_ids\x18\x14 \x03(\tR\x13promotedReferralIds\x128\n" +
+	"\x18promoted_participant_ids\x18\x15 \x03(\tR\x16promotedParticipantIds\x12;\n" +
+	"\vchange_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTime\"\xf8\x01\n" +
 	"\x12OfferStatusChanged\x12\x19\n" +
 	"\boffer_id\x18\x01 \x01(\tR\aofferId\x12F\n" +
 	"\vfrom_status\x18\x02 \x01(\x0e2%.integration.education.v1.OfferStatusR\n" +
@@ -1280,61 +1527,68 @@ func file_integration_education_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_education_v1_events_proto_rawDescData
 }
 
-var file_integration_education_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_integration_education_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_integration_education_v1_events_proto_goTypes = []any{
 	(*ProviderCreated)(nil),       // 0: integration.education.v1.ProviderCreated
 	(*OfferCreated)(nil),          // 1: integration.education.v1.OfferCreated
-	(*OfferStatusChanged)(nil),    // 2: integration.education.v1.OfferStatusChanged
-	(*ParticipantRegistered)(nil), // 3: integration.education.v1.ParticipantRegistered
-	(*AssessmentRecorded)(nil),    // 4: integration.education.v1.AssessmentRecorded
-	(*ParticipantErased)(nil),     // 5: integration.education.v1.ParticipantErased
-	(*ReferralCreated)(nil),       // 6: integration.education.v1.ReferralCreated
-	(*ReferralStatusChanged)(nil), // 7: integration.education.v1.ReferralStatusChanged
-	(*OfferFull)(nil),             // 8: integration.education.v1.OfferFull
-	(*SeatFreed)(nil),             // 9: integration.education.v1.SeatFreed
-	(*GapOpened)(nil),             // 10: integration.education.v1.GapOpened
-	(*GapClosed)(nil),             // 11: integration.education.v1.GapClosed
-	(*MaterialCreated)(nil),       // 12: integration.education.v1.MaterialCreated
-	(*MaterialApproved)(nil),      // 13: integration.education.v1.MaterialApproved
-	(ProviderKind)(0),             // 14: integration.education.v1.ProviderKind
-	(OfferKind)(0),                // 15: integration.education.v1.OfferKind
-	(CefrLevel)(0),                // 16: integration.education.v1.CefrLevel
-	(*TimeSlot)(nil),              // 17: integration.education.v1.TimeSlot
-	(*Eligibility)(nil),           // 18: integration.education.v1.Eligibility
-	(OfferStatus)(0),              // 19: integration.education.v1.OfferStatus
+	(*OfferChanged)(nil),          // 2: integration.education.v1.OfferChanged
+	(*OfferStatusChanged)(nil),    // 3: integration.education.v1.OfferStatusChanged
+	(*ParticipantRegistered)(nil), // 4: integration.education.v1.ParticipantRegistered
+	(*AssessmentRecorded)(nil),    // 5: integration.education.v1.AssessmentRecorded
+	(*ParticipantErased)(nil),     // 6: integration.education.v1.ParticipantErased
+	(*ReferralCreated)(nil),       // 7: integration.education.v1.ReferralCreated
+	(*ReferralStatusChanged)(nil), // 8: integration.education.v1.ReferralStatusChanged
+	(*OfferFull)(nil),             // 9: integration.education.v1.OfferFull
+	(*SeatFreed)(nil),             // 10: integration.education.v1.SeatFreed
+	(*GapOpened)(nil),             // 11: integration.education.v1.GapOpened
+	(*GapClosed)(nil),             // 12: integration.education.v1.GapClosed
+	(*MaterialCreated)(nil),       // 13: integration.education.v1.MaterialCreated
+	(*MaterialApproved)(nil),      // 14: integration.education.v1.MaterialApproved
+	(ProviderKind)(0),             // 15: integration.education.v1.ProviderKind
+	(OfferKind)(0),                // 16: integration.education.v1.OfferKind
+	(CefrLevel)(0),                // 17: integration.education.v1.CefrLevel
+	(*TimeSlot)(nil),              // 18: integration.education.v1.TimeSlot
+	(*Eligibility)(nil),           // 19: integration.education.v1.Eligibility
 	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
-	(*Assessment)(nil),            // 21: integration.education.v1.Assessment
-	(ReferralStatus)(0),           // 22: integration.education.v1.ReferralStatus
-	(MaterialFormat)(0),           // 23: integration.education.v1.MaterialFormat
-	(*MaterialFile)(nil),          // 24: integration.education.v1.MaterialFile
+	(OfferStatus)(0),              // 21: integration.education.v1.OfferStatus
+	(*Assessment)(nil),            // 22: integration.education.v1.Assessment
+	(ReferralStatus)(0),           // 23: integration.education.v1.ReferralStatus
+	(MaterialFormat)(0),           // 24: integration.education.v1.MaterialFormat
+	(*MaterialFile)(nil),          // 25: integration.education.v1.MaterialFile
 }
 var file_integration_education_v1_events_proto_depIdxs = []int32{
-	14, // 0: integration.education.v1.ProviderCreated.kind:type_name -> integration.education.v1.ProviderKind
-	15, // 1: integration.education.v1.OfferCreated.kind:type_name -> integration.education.v1.OfferKind
-	16, // 2: integration.education.v1.OfferCreated.entry_level:type_name -> integration.education.v1.CefrLevel
-	16, // 3: integration.education.v1.OfferCreated.target_level:type_name -> integration.education.v1.CefrLevel
-	17, // 4: integration.education.v1.OfferCreated.schedule:type_name -> integration.education.v1.TimeSlot
-	18, // 5: integration.education.v1.OfferCreated.eligibility:type_name -> integration.education.v1.Eligibility
-	19, // 6: integration.education.v1.OfferStatusChanged.from_status:type_name -> integration.education.v1.OfferStatus
-	19, // 7: integration.education.v1.OfferStatusChanged.to_status:type_name -> integration.education.v1.OfferStatus
-	20, // 8: integration.education.v1.OfferStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	21, // 9: integration.education.v1.AssessmentRecorded.assessment:type_name -> integration.education.v1.Assessment
-	20, // 10: integration.education.v1.ParticipantErased.erase_time:type_name -> google.protobuf.Timestamp
-	22, // 11: integration.education.v1.ReferralCreated.status:type_name -> integration.education.v1.ReferralStatus
-	20, // 12: integration.education.v1.ReferralCreated.create_time:type_name -> google.protobuf.Timestamp
-	22, // 13: integration.education.v1.ReferralStatusChanged.from_status:type_name -> integration.education.v1.ReferralStatus
-	22, // 14: integration.education.v1.ReferralStatusChanged.to_status:type_name -> integration.education.v1.ReferralStatus
-	20, // 15: integration.education.v1.ReferralStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	16, // 16: integration.education.v1.GapOpened.level:type_name -> integration.education.v1.CefrLevel
-	16, // 17: integration.education.v1.GapClosed.level:type_name -> integration.education.v1.CefrLevel
-	16, // 18: integration.education.v1.MaterialCreated.level:type_name -> integration.education.v1.CefrLevel
-	23, // 19: integration.education.v1.MaterialCreated.format:type_name -> integration.education.v1.MaterialFormat
-	24, // 20: integration.education.v1.MaterialCreated.file:type_name -> integration.education.v1.MaterialFile
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	15, // 0: integration.education.v1.ProviderCreated.kind:type_name -> integration.education.v1.ProviderKind
+	16, // 1: integration.education.v1.OfferCreated.kind:type_name -> integration.education.v1.OfferKind
+	17, // 2: integration.education.v1.OfferCreated.entry_level:type_name -> integration.education.v1.CefrLevel
+	17, // 3: integration.education.v1.OfferCreated.target_level:type_name -> integration.education.v1.CefrLevel
+	18, // 4: integration.education.v1.OfferCreated.schedule:type_name -> integration.education.v1.TimeSlot
+	19, // 5: integration.education.v1.OfferCreated.eligibility:type_name -> integration.education.v1.Eligibility
+	16, // 6: integration.education.v1.OfferChanged.kind:type_name -> integration.education.v1.OfferKind
+	17, // 7: integration.education.v1.OfferChanged.entry_level:type_name -> integration.education.v1.CefrLevel
+	17, // 8: integration.education.v1.OfferChanged.target_level:type_name -> integration.education.v1.CefrLevel
+	18, // 9: integration.education.v1.OfferChanged.schedule:type_name -> integration.education.v1.TimeSlot
+	19, // 10: integration.education.v1.OfferChanged.eligibility:type_name -> integration.education.v1.Eligibility
+	20, // 11: integration.education.v1.OfferChanged.change_time:type_name -> google.protobuf.Timestamp
+	21, // 12: integration.education.v1.OfferStatusChanged.from_status:type_name -> integration.education.v1.OfferStatus
+	21, // 13: integration.education.v1.OfferStatusChanged.to_status:type_name -> integration.education.v1.OfferStatus
+	20, // 14: integration.education.v1.OfferStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	22, // 15: integration.education.v1.AssessmentRecorded.assessment:type_name -> integration.education.v1.Assessment
+	20, // 16: integration.education.v1.ParticipantErased.erase_time:type_name -> google.protobuf.Timestamp
+	23, // 17: integration.education.v1.ReferralCreated.status:type_name -> integration.education.v1.ReferralStatus
+	20, // 18: integration.education.v1.ReferralCreated.create_time:type_name -> google.protobuf.Timestamp
+	23, // 19: integration.education.v1.ReferralStatusChanged.from_status:type_name -> integration.education.v1.ReferralStatus
+	23, // 20: integration.education.v1.ReferralStatusChanged.to_status:type_name -> integration.education.v1.ReferralStatus
+	20, // 21: integration.education.v1.ReferralStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	17, // 22: integration.education.v1.GapOpened.level:type_name -> integration.education.v1.CefrLevel
+	17, // 23: integration.education.v1.GapClosed.level:type_name -> integration.education.v1.CefrLevel
+	17, // 24: integration.education.v1.MaterialCreated.level:type_name -> integration.education.v1.CefrLevel
+	24, // 25: integration.education.v1.MaterialCreated.format:type_name -> integration.education.v1.MaterialFormat
+	25, // 26: integration.education.v1.MaterialCreated.file:type_name -> integration.education.v1.MaterialFile
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_integration_education_v1_events_proto_init() }
@@ -1343,7 +1597,7 @@ func file_integration_education_v1_events_proto_init() {
 		return
 	}
 	file_integration_education_v1_education_proto_init()
-	file_integration_education_v1_events_proto_msgTypes[12].OneofWrappers = []any{
+	file_integration_education_v1_events_proto_msgTypes[13].OneofWrappers = []any{
 		(*MaterialCreated_Link)(nil),
 		(*MaterialCreated_File)(nil),
 	}
@@ -1353,7 +1607,7 @@ func file_integration_education_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_education_v1_events_proto_rawDesc), len(file_integration_education_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -198,6 +198,33 @@ func local_request_EducationService_ListOffers_0(ctx context.Context, marshaler 
 	return msg, metadata, err
 }
 
+func request_EducationService_UpdateOffer_0(ctx context.Context, marshaler runtime.Marshaler, client extEducationv1.EducationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extEducationv1.UpdateOfferRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.UpdateOffer(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_EducationService_UpdateOffer_0(ctx context.Context, marshaler runtime.Marshaler, server extEducationv1.EducationServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extEducationv1.UpdateOfferRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.UpdateOffer(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_EducationService_SetOfferStatus_0(ctx context.Context, marshaler runtime.Marshaler, client extEducationv1.EducationServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extEducationv1.SetOfferStatusRequest
@@ -729,6 +756,26 @@ func RegisterEducationServiceHandlerServer(ctx context.Context, mux *runtime.Ser
 		}
 		forward_EducationService_ListOffers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_EducationService_UpdateOffer_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.education.v1.EducationService/UpdateOffer", runtime.WithHTTPPathPattern("/integration.education.v1.EducationService/UpdateOffer"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_EducationService_UpdateOffer_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_EducationService_UpdateOffer_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_EducationService_SetOfferStatus_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1171,6 +1218,23 @@ func RegisterEducationServiceHandlerClient(ctx context.Context, mux *runtime.Ser
 		}
 		forward_EducationService_ListOffers_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_EducationService_UpdateOffer_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.education.v1.EducationService/UpdateOffer", runtime.WithHTTPPathPattern("/integration.education.v1.EducationService/UpdateOffer"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_EducationService_UpdateOffer_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_EducationService_UpdateOffer_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_EducationService_SetOfferStatus_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1436,6 +1500,7 @@ var (
 	pattern_EducationService_CreateOffer_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "CreateOffer"}, ""))
 	pattern_EducationService_GetOffer_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "GetOffer"}, ""))
 	pattern_EducationService_ListOffers_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "ListOffers"}, ""))
+	pattern_EducationService_UpdateOffer_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "UpdateOffer"}, ""))
 	pattern_EducationService_SetOfferStatus_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "SetOfferStatus"}, ""))
 	pattern_EducationService_GetDuplicateReport_0  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "GetDuplicateReport"}, ""))
 	pattern_EducationService_RegisterParticipant_0 = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.education.v1.EducationService", "RegisterParticipant"}, ""))
@@ -1460,6 +1525,7 @@ var (
 	forward_EducationService_CreateOffer_0         = runtime.ForwardResponseMessage
 	forward_EducationService_GetOffer_0            = runtime.ForwardResponseMessage
 	forward_EducationService_ListOffers_0          = runtime.ForwardResponseMessage
+	forward_EducationService_UpdateOffer_0         = runtime.ForwardResponseMessage
 	forward_EducationService_SetOfferStatus_0      = runtime.ForwardResponseMessage
 	forward_EducationService_GetDuplicateReport_0  = runtime.ForwardResponseMessage
 	forward_EducationService_RegisterParticipant_0 = runtime.ForwardResponseMessage
