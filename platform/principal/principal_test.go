@@ -144,3 +144,38 @@ func TestInterceptor(t *testing.T) {
 		})
 	}
 }
+
+func TestUnaryClientInterceptor(t *testing.T) {
+	k := key(t)
+	s, _ := NewSigner(k, time.Minute)
+	v, _ := NewVerifier([][]byte{k})
+	type orgKey struct{}
+	intercept := UnaryClientInterceptor(s, func(ctx context.Context) Principal {
+		org, _ := ctx.Value(orgKey{}).(string)
+		return Principal{Partner: "service:labour", Scopes: []string{"education.read"}, ActsFor: ActsFor{Organisation: org}}
+	})
+	// The caller's context carries a principal it received: it must not travel on.
+	ctx := metadata.AppendToOutgoingContext(context.WithValue(context.Background(), orgKey{}, "jobcenter"), MetadataKey, "received", "x-other", "kept")
+	var sent metadata.MD
+	err := intercept(ctx, method, nil, nil, nil, func(ctx context.Context, _ string, _, _ any, _ *grpc.ClientConn, _ ...grpc.CallOption) error {
+		sent, _ = metadata.FromOutgoingContext(ctx)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := sent.Get(MetadataKey)
+	if len(tokens) != 1 || sent.Get("x-other")[0] != "kept" {
+		t.Fatalf("sent metadata %v, want one principal and the other keys kept", sent)
+	}
+	got, err := v.Verify(tokens[0], method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Partner != "service:labour" || got.ActsFor.Organisation != "jobcenter" || !got.HasScope("education.read") {
+		t.Fatalf("got %+v", got)
+	}
+	if _, err := v.Verify(tokens[0], "/integration.education.v1.EducationService/CreateReferral"); err == nil {
+		t.Fatal("the token is valid for another RPC")
+	}
+}

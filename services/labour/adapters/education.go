@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	"github.com/integrationsplan/integrationsplan/services/labour/domain"
 )
@@ -18,12 +19,32 @@ import (
 // Education is what the labour service asks of the education service.
 type Education interface {
 	// BestOffer returns the ID of the offer education ranks first for the
-	// participant.
-	BestOffer(ctx context.Context, participant string) (string, error)
-	// CreateReferral refers the participant to the offer and returns the
-	// referral's ID and status. A repeated call with the same requestID
-	// returns the first result instead of referring twice.
-	CreateReferral(ctx context.Context, offer, participant, requestID string) (string, domain.CourseStatus, error)
+	// participant of a case that owner holds.
+	BestOffer(ctx context.Context, owner, participant string) (string, error)
+	// CreateReferral refers the participant of a case that owner holds to
+	// the offer and returns the referral's ID and status. A repeated call
+	// with the same requestID returns the first result instead of referring
+	// twice.
+	CreateReferral(ctx context.Context, owner, offer, participant, requestID string) (string, domain.CourseStatus, error)
+}
+
+// ServicePartner is the partner name of the principal labour signs for its
+// own calls to education.
+const ServicePartner = "service:labour"
+
+// educationScopes are the scopes of the RPCs labour calls (MatchOffers,
+// CreateReferral), as the education proto declares them.
+var educationScopes = []string{"education.read", "education.referrals.write"}
+
+type ownerKey struct{}
+
+// EducationPrincipal is who labour is on a call to education: the service
+// itself, acting for the organisation that owns the case (set by the
+// EducationClient's methods), so education sees who calls and for whom.
+// It acts for no provider: education's provider rule does not restrict it.
+func EducationPrincipal(ctx context.Context) principal.Principal {
+	owner, _ := ctx.Value(ownerKey{}).(string)
+	return principal.Principal{Partner: ServicePartner, Scopes: educationScopes, ActsFor: principal.ActsFor{Organisation: owner}}
 }
 
 // RefusedError means education answered and said no; retrying the same
@@ -54,8 +75,8 @@ func NewEducationClient(conn grpc.ClientConnInterface, timeout time.Duration) *E
 }
 
 // BestOffer implements Education.
-func (c *EducationClient) BestOffer(ctx context.Context, participant string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+func (c *EducationClient) BestOffer(ctx context.Context, owner, participant string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, ownerKey{}, owner), c.timeout)
 	defer cancel()
 	resp, err := c.client.MatchOffers(ctx, &educationv1.MatchOffersRequest{Participant: "participants/" + participant, Limit: 1})
 	if err != nil {
@@ -72,8 +93,8 @@ func (c *EducationClient) BestOffer(ctx context.Context, participant string) (st
 }
 
 // CreateReferral implements Education.
-func (c *EducationClient) CreateReferral(ctx context.Context, offer, participant, requestID string) (string, domain.CourseStatus, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+func (c *EducationClient) CreateReferral(ctx context.Context, owner, offer, participant, requestID string) (string, domain.CourseStatus, error) {
+	ctx, cancel := context.WithTimeout(context.WithValue(ctx, ownerKey{}, owner), c.timeout)
 	defer cancel()
 	resp, err := c.client.CreateReferral(ctx, &educationv1.CreateReferralRequest{
 		Parent: "offers/" + offer, Participant: "participants/" + participant, RequestId: requestID,
@@ -89,11 +110,14 @@ func (c *EducationClient) CreateReferral(ctx context.Context, offer, participant
 }
 
 // classify turns education's answer into a refusal or a retryable error.
+// UNAUTHENTICATED is retried: it means labour's signing key is missing from
+// education's PRINCIPAL_KEYS (a deployment or key rotation not finished),
+// not that the referral is wrong, so the referral waits until it is fixed.
 func classify(method string, err error) error {
 	st, _ := status.FromError(err)
 	switch st.Code() {
 	case codes.InvalidArgument, codes.NotFound, codes.AlreadyExists, codes.FailedPrecondition,
-		codes.PermissionDenied, codes.Unauthenticated, codes.OutOfRange, codes.Unimplemented:
+		codes.PermissionDenied, codes.OutOfRange, codes.Unimplemented:
 		return &RefusedError{Code: st.Code(), Message: st.Message()}
 	}
 	return fmt.Errorf("education: %s: %w", method, err)

@@ -26,7 +26,7 @@ func (b Backoff) after(attempts int) time.Duration {
 }
 
 type pendingReferral struct {
-	caseID, participant, offer, requestID string
+	caseID, owner, participant, offer, requestID string
 }
 
 type retryState struct {
@@ -69,7 +69,7 @@ func (s *Service) settleDue(ctx context.Context, retries map[string]*retryState,
 	_ = s.view(func(l *domain.Labour) error {
 		for _, c := range l.Cases() {
 			if r := c.Referral; r != nil && r.State == domain.ReferralPending {
-				pending = append(pending, pendingReferral{c.ID, r.Participant, r.Offer, r.RequestID})
+				pending = append(pending, pendingReferral{c.ID, c.Owner, r.Participant, r.Offer, r.RequestID})
 			}
 		}
 		return nil
@@ -113,7 +113,7 @@ func (s *Service) settleDue(ctx context.Context, retries map[string]*retryState,
 // means education could not be reached and the referral stays pending.
 func (s *Service) settle(ctx context.Context, p pendingReferral) error {
 	if p.offer == "" {
-		offer, err := s.education.BestOffer(ctx, p.participant)
+		offer, err := s.education.BestOffer(ctx, p.owner, p.participant)
 		if adapters.IsRefused(err) {
 			return s.recordReferral(ctx, p, adapters.CourseReferralFailed(p.caseID, failure(err), s.now()))
 		}
@@ -127,7 +127,7 @@ func (s *Service) settle(ctx context.Context, p pendingReferral) error {
 		}
 		p.offer = offer
 	}
-	referral, status, err := s.education.CreateReferral(ctx, p.offer, p.participant, p.requestID)
+	referral, status, err := s.education.CreateReferral(ctx, p.owner, p.offer, p.participant, p.requestID)
 	if adapters.IsRefused(err) {
 		return s.recordReferral(ctx, p, adapters.CourseReferralFailed(p.caseID, failure(err), s.now()))
 	}

@@ -6,23 +6,34 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	educationservice "github.com/integrationsplan/integrationsplan/services/education/service"
 	"github.com/integrationsplan/integrationsplan/services/labour/service"
 )
 
-// startEducation runs the real education service on addr; the returned
-// function stops it and waits until it has.
+// startEducation runs the real education service on addr without principal
+// checks; the returned function stops it and waits until it has.
 func startEducation(t *testing.T, ns *natstest.Server, addr string) (stop func()) {
+	t.Helper()
+	return startEducationWith(t, ns, addr, principal.Settings{})
+}
+
+// startEducationWith runs the real education service on addr with the
+// principal settings principals.
+func startEducationWith(t *testing.T, ns *natstest.Server, addr string, principals principal.Settings) (stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := educationservice.Start(ctx, educationservice.Config{
 		GRPCAddr: addr, AdminAddr: "127.0.0.1:0", NATSURL: ns.ClientURL(), StreamReplicas: 1,
 		Neighbours: educationservice.DefaultNeighbours, ExampleData: true, ShutdownTimeout: 5 * time.Second,
+		Settings: principals,
 	}, quiet)
 	if err != nil {
 		cancel()
@@ -165,4 +176,86 @@ func referralOf2(t *testing.T, h *harness, c *pb.Case) *pb.CourseReferral {
 		t.Fatal(err)
 	}
 	return got.GetCase().GetCourseReferral()
+}
+
+// TestLabourCallsEducationInItsOwnName runs both services with education
+// requiring a principal, as in production: education refuses calls without
+// one or signed with a key it does not know; labour signs its own with
+// SERVICE_PRINCIPAL_KEY, and while that key is wrong the referral stays
+// pending, to be created under its request ID once labour has the right one.
+func TestLabourCallsEducationInItsOwnName(t *testing.T) {
+	ns := natstest.Start(t)
+	gatewayKey, labourKey := principal.NewKey(), principal.NewKey()
+	eduAddr := unusedAddr(t)
+	startEducationWith(t, ns, eduAddr, principal.Settings{PrincipalKeys: gatewayKey + "," + labourKey, RequirePrincipal: true})
+	exampleParticipant := "participants/" + educationservice.ExampleParticipantID
+
+	// signedAs is an education client whose calls carry a principal signed with key.
+	signedAs := func(key string) educationv1.EducationServiceClient {
+		keys, err := principal.ParseKeys(key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		signer, err := principal.NewSigner(keys[0], time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn, err := grpc.NewClient(eduAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+			grpc.WithChainUnaryInterceptor(principal.UnaryClientInterceptor(signer, func(context.Context) principal.Principal {
+				return principal.Principal{Partner: "test", Scopes: []string{"education.read", "education.admin"}}
+			})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		return educationv1.NewEducationServiceClient(conn)
+	}
+	unsigned, err := grpc.NewClient(eduAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unsigned.Close() })
+	forgedKey := principal.NewKey()
+	match := &educationv1.MatchOffersRequest{Participant: exampleParticipant}
+	if _, err := educationv1.NewEducationServiceClient(unsigned).MatchOffers(ctx(t), match); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("a call without principal: %v, want UNAUTHENTICATED", err)
+	}
+	if _, err := signedAs(forgedKey).MatchOffers(ctx(t), match); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("a call signed with an unknown key: %v, want UNAUTHENTICATED", err)
+	}
+	edu := signedAs(gatewayKey)
+	referrals := func() int {
+		refs, err := edu.ListReferrals(ctx(t), &educationv1.ListReferralsRequest{Parent: "offers/-", Participant: exampleParticipant})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(refs.GetReferrals())
+	}
+
+	// Labour with a key education does not know: refused, the referral waits.
+	configure := func(key string) func(*service.Config) {
+		return func(c *service.Config) { c.ExampleData, c.EducationAddr, c.ServicePrincipalKey = true, eduAddr, key }
+	}
+	h := startWith(t, ns, configure(forgedKey))
+	c := toLanguageStage(t, h)
+	if _, err := h.client.RequestCourseReferral(ctx(t), &pb.RequestCourseReferralRequest{Name: c.GetName(), Participant: exampleParticipant}); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // several refused attempts
+	if r := referralOf2(t, h, c); r.GetState() != pb.ReferralState_REFERRAL_STATE_PENDING {
+		t.Fatalf("referral with a forged principal: %v", r)
+	}
+	if n := referrals(); n != 0 {
+		t.Fatalf("education created %d referrals for a forged principal", n)
+	}
+	h.stop()
+
+	// With its own key the same referral goes through.
+	h = startWith(t, ns, configure(labourKey))
+	eventually(t, "education created the referral for labour's principal", func() bool {
+		return referralOf2(t, h, c).GetState() == pb.ReferralState_REFERRAL_STATE_CREATED
+	})
+	if n := referrals(); n != 1 {
+		t.Fatalf("education holds %d referrals, want 1", n)
+	}
 }

@@ -130,6 +130,22 @@ func TestOverdueIsFlaggedOncePerStay(t *testing.T) {
 	if f.GetOverdueCases() != 2 || f.GetStages()[1].GetOverdue() != 2 {
 		t.Fatalf("funnel overdue: %v", f)
 	}
+
+	// Leaving the competence analysis after 31 days on the test clock: of
+	// the two cases that reached it one went on, and its one finished stay
+	// is the median. The other organisation's case never got there.
+	advance(t, h, complete(t, h, c, "skills-test", "language-level"))
+	f, err = h.client.GetFunnelReport(ctx(t), &pb.GetFunnelReportRequest{Process: standard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := f.GetStages()[1]; s.GetMedianDays() != 31 || s.GetFinishedStays() != 1 || s.GetConversionToNext() != 0.5 || s.GetOverdue() != 1 || f.GetOverdueCases() != 1 {
+		t.Fatalf("funnel after leaving the competence analysis: %v", f)
+	}
+	other, err := h.client.GetFunnelReport(ctx(t), &pb.GetFunnelReportRequest{Process: standard, Owner: "agentur-fuer-arbeit-waiblingen"})
+	if err != nil || other.GetStages()[1].GetReached() != 0 || other.GetStages()[1].GetMedianDays() != 0 || other.GetTotalCases() != 1 {
+		t.Fatalf("funnel of the other organisation: %v %v", other, err)
+	}
 }
 
 // onDisk reports which files of the NATS store directory contain needle.

@@ -47,8 +47,11 @@ type Config struct {
 	ReferralRetryMin time.Duration `conf:"default:500ms,env:REFERRAL_RETRY_MIN,help:first pause before asking an unreachable education service again"`
 	ReferralRetryMax time.Duration `conf:"default:1m,env:REFERRAL_RETRY_MAX,help:longest pause between attempts to reach the education service"`
 	OverdueInterval  time.Duration `conf:"default:1m,env:OVERDUE_INTERVAL,help:how often cases are checked against their stage's time target"`
-	DrainDelay       time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
-	ShutdownTimeout  time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	// ServicePrincipalKey is labour's own secret, apart from the gateway's:
+	// education verifies it because its PRINCIPAL_KEYS list it.
+	ServicePrincipalKey string        `conf:"env:SERVICE_PRINCIPAL_KEY,mask,help:base64 key (32 bytes or more) signing the principal of labour itself on its calls to education; the PRINCIPAL_KEYS of education must list it. Empty: the calls carry none (local development)"`
+	DrainDelay          time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
+	ShutdownTimeout     time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
 	principal.Settings
 	// Now is the clock of the use cases and the overdue checker; nil means
 	// time.Now. Tests set it to move time on.
@@ -75,8 +78,31 @@ func (c Config) Validate() error {
 	if c.OverdueInterval <= 0 {
 		return errors.New("OVERDUE_INTERVAL must be positive")
 	}
+	if _, err := c.educationSigner(); err != nil {
+		return err
+	}
 	_, err := c.Settings.Config()
 	return err
+}
+
+// servicePrincipalTTL is how long labour's own principal stays valid: it is
+// signed afresh for each call and checked when the call arrives.
+const servicePrincipalTTL = 30 * time.Second
+
+// educationSigner signs labour's principal on its calls to education; nil
+// without a SERVICE_PRINCIPAL_KEY.
+func (c Config) educationSigner() (*principal.Signer, error) {
+	keys, err := principal.ParseKeys(c.ServicePrincipalKey)
+	if err != nil {
+		return nil, fmt.Errorf("SERVICE_PRINCIPAL_KEY: %w", err)
+	}
+	switch len(keys) {
+	case 0:
+		return nil, nil
+	case 1:
+		return principal.NewSigner(keys[0], servicePrincipalTTL)
+	}
+	return nil, errors.New("SERVICE_PRINCIPAL_KEY must be one key")
 }
 
 // Service is a started labour service.
@@ -121,12 +147,22 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	// The connection is lazy: education may start later or restart at any
 	// time. Its reconnect backoff is capped like the referral retries, so a
 	// restarted education is used within that bound, not gRPC's two minutes.
-	conn, err := grpc.NewClient(cfg.EducationAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
+	dial := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()), // the trace continues into education
 		grpc.WithConnectParams(grpc.ConnectParams{
 			Backoff:           backoff.Config{BaseDelay: cfg.ReferralRetryMin, Multiplier: 1.6, Jitter: 0.2, MaxDelay: cfg.ReferralRetryMax},
 			MinConnectTimeout: cfg.EducationTimeout,
-		}))
+		})}
+	signer, err := cfg.educationSigner()
+	if err != nil {
+		return nil, err
+	}
+	if signer != nil {
+		dial = append(dial, grpc.WithChainUnaryInterceptor(principal.UnaryClientInterceptor(signer, adapters.EducationPrincipal)))
+	} else {
+		log.Warn("no SERVICE_PRINCIPAL_KEY: calls to education carry no principal; an education that requires one refuses them and referrals stay pending")
+	}
+	conn, err := grpc.NewClient(cfg.EducationAddr, dial...)
 	if err != nil {
 		return nil, fmt.Errorf("education client for %s: %w", cfg.EducationAddr, err)
 	}
