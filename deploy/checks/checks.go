@@ -439,3 +439,66 @@ func effectiveEnv(o *Objects, c corev1.Container) map[string]string {
 	}
 	return env
 }
+
+// kubeletRef is a $(VAR) reference the kubelet expands in an env value.
+var kubeletRef = regexp.MustCompile(`\$\(([A-Za-z_][A-Za-z0-9_]*)\)`)
+
+// CheckEnvNames lists the variables set for a service container that no
+// binary reads; reads maps the image's repository name
+// (integrationsplan/<binary>) to them. A container's own env must be read by
+// its binary; a ConfigMap shared through envFrom (platform-config) by at
+// least one binary of the containers that import it.
+func CheckEnvNames(o *Objects, reads map[string]map[string]bool) []string {
+	var p problems
+	sharedReads := map[string]map[string]bool{} // ConfigMap -> read by a consumer
+	for _, d := range o.Deployments {
+		for _, c := range d.Spec.Template.Spec.Containers {
+			binary, ok := strings.CutPrefix(strings.SplitN(c.Image, ":", 2)[0], "integrationsplan/")
+			if !ok {
+				continue
+			}
+			r, ok := reads[binary]
+			if !ok {
+				p.add("Deployment %s container %s: image %s is not a binary of this repository", d.Name, c.Name, c.Image)
+				continue
+			}
+			for _, f := range c.EnvFrom {
+				if f.ConfigMapRef != nil {
+					if sharedReads[f.ConfigMapRef.Name] == nil {
+						sharedReads[f.ConfigMapRef.Name] = map[string]bool{}
+					}
+					for k := range r {
+						sharedReads[f.ConfigMapRef.Name][strings.TrimPrefix(k, f.Prefix)] = true
+					}
+				}
+			}
+			set := map[string]string{}
+			for _, v := range c.Env {
+				set[v.Name] = v.Value
+			}
+			// A variable the kubelet expands into a later one, e.g.
+			// REDIS_PASSWORD into REDIS_URL, is used even though the
+			// binary does not read it; a reference to one not defined
+			// before stays literal text.
+			for i, v := range c.Env {
+				for _, ref := range kubeletRef.FindAllStringSubmatch(v.Value, -1) {
+					if !slices.ContainsFunc(c.Env[:i], func(e corev1.EnvVar) bool { return e.Name == ref[1] }) {
+						p.add("Deployment %s container %s: %s refers to $(%s), which is not defined before it", d.Name, c.Name, v.Name, ref[1])
+					}
+					delete(set, ref[1])
+				}
+			}
+			if unknown := UnknownEnv(set, r); len(unknown) > 0 {
+				p.add("Deployment %s container %s sets %v, which its binary does not read", d.Name, c.Name, unknown)
+			}
+		}
+	}
+	for _, cm := range o.ConfigMaps {
+		if r, imported := sharedReads[cm.Name]; imported {
+			if unknown := UnknownEnv(cm.Data, r); len(unknown) > 0 {
+				p.add("ConfigMap %s sets %v, which no binary importing it reads", cm.Name, unknown)
+			}
+		}
+	}
+	return p
+}
