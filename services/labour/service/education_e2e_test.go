@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -153,6 +156,16 @@ func TestLabourAndEducationTogether(t *testing.T) {
 	if n := h.eventsNamed("course_status_changed"); n != 2 {
 		t.Fatalf("%d course status events, want 2 (accepted, enrolled)", n)
 	}
+	// The admin port shows the calls to education and the consumer's work.
+	metrics := scrape(t, h.svc.AdminAddr())
+	for _, want := range []string{
+		`grpc_client_handled_total{grpc_code="OK",grpc_method="CreateReferral",grpc_service="integration.education.v1.EducationService",grpc_type="unary"}`,
+		`integrationsplan_consumer_deliveries_total{consumer="labour-course-referrals",outcome="applied"}`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("labour's /metrics has no %s", want)
+		}
+	}
 	// A restart of labour resumes the durable consumer: nothing is recorded twice.
 	h.stop()
 	h2 := startWith(t, ns, func(c *service.Config) { c.ExampleData, c.EducationAddr = true, eduAddr })
@@ -258,4 +271,19 @@ func TestLabourCallsEducationInItsOwnName(t *testing.T) {
 	if n := referrals(); n != 1 {
 		t.Fatalf("education holds %d referrals, want 1", n)
 	}
+}
+
+// scrape returns the Prometheus text of the admin server at addr.
+func scrape(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -14,7 +14,6 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
-	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/integrationsplan/integrationsplan/platform/admin"
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
+	"github.com/integrationsplan/integrationsplan/platform/grpcclient"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
 	"github.com/integrationsplan/integrationsplan/platform/natsconn"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
@@ -113,6 +113,7 @@ type Service struct {
 	js        jetstream.JetStream
 	education *grpc.ClientConn
 	follower  *eventstore.Follower
+	following *adapters.FollowMetrics
 	App       *app.Service
 	grpc      *grpcserver.Server
 	admin     *admin.Server
@@ -147,12 +148,15 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	// The connection is lazy: education may start later or restart at any
 	// time. Its reconnect backoff is capped like the referral retries, so a
 	// restarted education is used within that bound, not gRPC's two minutes.
-	dial := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithStatsHandler(otelgrpc.NewClientHandler()), // the trace continues into education
+	instrumentation, err := grpcclient.Instrumentation(reg)
+	if err != nil {
+		return nil, err
+	}
+	dial := append(instrumentation, grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithConnectParams(grpc.ConnectParams{
 			Backoff:           backoff.Config{BaseDelay: cfg.ReferralRetryMin, Multiplier: 1.6, Jitter: 0.2, MaxDelay: cfg.ReferralRetryMax},
 			MinConnectTimeout: cfg.EducationTimeout,
-		})}
+		}))
 	signer, err := cfg.educationSigner()
 	if err != nil {
 		return nil, err
@@ -178,7 +182,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		return nil, err
 	}
 	log.Info("read model replayed", "events", follower.Applied(), "took", time.Since(began).Round(time.Millisecond))
-	svc := &Service{cfg: cfg, log: log, nc: nc, js: js, education: conn, follower: follower, App: app.New(app.Deps{
+	following, err := adapters.NewFollowMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	svc := &Service{cfg: cfg, log: log, nc: nc, js: js, education: conn, follower: follower, following: following, App: app.New(app.Deps{
 		Store: store, Follower: follower, Model: model, Personal: personal,
 		Education: adapters.NewEducationClient(conn, cfg.EducationTimeout), Log: log, Now: cfg.Now,
 	})}
@@ -223,7 +231,7 @@ func (s *Service) Serve(ctx context.Context) error {
 		s.App.SettleReferrals(gctx, app.Backoff{Min: s.cfg.ReferralRetryMin, Max: s.cfg.ReferralRetryMax})
 		return nil
 	})
-	g.Go(func() error { adapters.FollowEducation(gctx, s.js, s.log, s.App.FollowCourse); return nil })
+	g.Go(func() error { adapters.FollowEducation(gctx, s.js, s.log, s.following, s.App.FollowCourse); return nil })
 	err := g.Wait()
 	s.follower.Stop()
 	if closeErr := s.education.Close(); closeErr != nil {
