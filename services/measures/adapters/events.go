@@ -19,6 +19,8 @@ const (
 	AggregateMeasure   = "measure"
 	AggregateActor     = "actor"
 	AggregateIndicator = "indicator"
+	// AggregateIndicatorValue is an indicator's value for one period.
+	AggregateIndicatorValue = "indicator_value"
 )
 
 // MeasureCreated is the event of a new measure.
@@ -56,17 +58,26 @@ func AdoptionStatusChanged(mid domain.MeasureID, aid domain.ActorID, from domain
 
 // ReadModel is the in-memory plan, fed by the event stream.
 type ReadModel struct {
-	log  *slog.Logger
-	mu   sync.RWMutex
-	plan *domain.Plan
-	// onIndicator learns every indicator definition (the derivation engine).
-	onIndicator func(domain.Indicator)
+	log   *slog.Logger
+	mu    sync.RWMutex
+	plan  *domain.Plan
+	hooks IndicatorHooks
 }
 
-// OnIndicator sets a function told of every indicator definition applied,
-// from the replay on; call it before the follower starts. It runs with the
-// read model locked and must not call back into it.
-func (r *ReadModel) OnIndicator(f func(domain.Indicator)) { r.onIndicator = f }
+// IndicatorHooks are told of indicator changes as the read model applies
+// them, from the replay on. They run with the read model locked and must not
+// call back into it.
+type IndicatorHooks struct {
+	// Defined learns every new or changed definition (the derivation engine).
+	Defined func(domain.Indicator)
+	// Deleted learns every deleted indicator.
+	Deleted func(domain.IndicatorKey)
+	// ValueRecorded learns the periods whose manual value may have changed.
+	ValueRecorded func(domain.IndicatorKey, domain.Period)
+}
+
+// OnIndicator sets the hooks; call it before the follower starts.
+func (r *ReadModel) OnIndicator(h IndicatorHooks) { r.hooks = h }
 
 // NewReadModel returns an empty read model.
 func NewReadModel(log *slog.Logger) *ReadModel {
@@ -108,17 +119,40 @@ func (r *ReadModel) Apply(env eventstore.Envelope) {
 	case *measuresv1.IndicatorDefined:
 		i := IndicatorFromEvent(e)
 		r.plan.AddIndicator(i, env.Seq, env.Time)
-		if r.onIndicator != nil {
-			r.onIndicator(i)
+		if r.hooks.Defined != nil {
+			r.hooks.Defined(i)
 		}
+	case *measuresv1.IndicatorChanged:
+		i := IndicatorFromEvent(e)
+		r.plan.ChangeIndicator(i, env.Seq)
+		if r.hooks.Defined != nil {
+			r.hooks.Defined(i)
+		}
+	case *measuresv1.IndicatorDeleted:
+		k := domain.IndicatorKey{Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId())}
+		r.plan.DeleteIndicator(k)
+		if r.hooks.Deleted != nil {
+			r.hooks.Deleted(k)
+		}
+	case *measuresv1.IndicatorValueChanged:
+		p, err := domain.ParsePeriod("period", e.GetPeriod())
+		if err != nil {
+			r.log.Error("skipping indicator value change with a bad period", "seq", env.Seq, "period", e.GetPeriod())
+			return
+		}
+		r.plan.PublishValue(domain.IndicatorKey{Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId())}, p,
+			domain.PublishedValue{Value: e.GetValue(), ByGroup: e.GetByGroup(), IndicatorVersion: e.GetIndicatorVersion(), Positions: e.GetSourcePositions(), Seq: env.Seq})
 	case *measuresv1.IndicatorValueRecorded:
 		p, err := domain.ParsePeriod("period", e.GetPeriod())
 		if err != nil {
 			r.log.Error("skipping indicator value with a bad period", "seq", env.Seq, "period", e.GetPeriod())
 			return
 		}
-		r.plan.RecordValue(domain.IndicatorKey{Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId())},
-			domain.ManualValue{Period: p, Value: e.GetValue(), Source: e.GetSource(), AsOf: e.GetAsOf()}, env.Seq, e.GetRecordTime().AsTime())
+		k := domain.IndicatorKey{Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId())}
+		r.plan.RecordValue(k, domain.ManualValue{Period: p, Value: e.GetValue(), Source: e.GetSource(), AsOf: e.GetAsOf()}, env.Seq, e.GetRecordTime().AsTime())
+		if r.hooks.ValueRecorded != nil {
+			r.hooks.ValueRecorded(k, p)
+		}
 	default:
 		r.log.Warn("ignoring event of unknown type", "type", env.Type, "seq", env.Seq)
 	}

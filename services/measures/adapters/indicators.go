@@ -1,6 +1,7 @@
 package adapters
 
 import (
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -19,6 +20,43 @@ func IndicatorDefined(i domain.Indicator) eventstore.Event {
 	}}
 }
 
+// IndicatorChanged is the event of a changed definition.
+func IndicatorChanged(i domain.Indicator) eventstore.Event {
+	d := IndicatorDefined(i).Payload.(*measuresv1.IndicatorDefined)
+	return eventstore.Event{Aggregate: AggregateIndicator, ID: i.Key().AggregateID(), Payload: &measuresv1.IndicatorChanged{
+		MeasureId: d.MeasureId, IndicatorId: d.IndicatorId, DisplayName: d.DisplayName, Description: d.Description,
+		Unit: d.Unit, ActorId: d.ActorId, BaselineValue: d.BaselineValue, BaselineDate: d.BaselineDate,
+		TargetValue: d.TargetValue, TargetDate: d.TargetDate, RollUp: d.RollUp, Rule: d.Rule,
+	}}
+}
+
+// IndicatorDeleted is the event of a retired indicator.
+func IndicatorDeleted(k domain.IndicatorKey) eventstore.Event {
+	return eventstore.Event{Aggregate: AggregateIndicator, ID: k.AggregateID(), Payload: &measuresv1.IndicatorDeleted{
+		MeasureId: string(k.Measure), IndicatorId: string(k.ID),
+	}}
+}
+
+// ValueAggregateID is the subject token of an indicator's value for a
+// period: one aggregate each, so every change appends with the expected
+// sequence of the previous one.
+func ValueAggregateID(k domain.IndicatorKey, p domain.Period) string {
+	return k.AggregateID() + "_" + strings.ToLower(p.String())
+}
+
+// IndicatorValueChanged is the event of a changed value; previous is nil for
+// the first value of the period.
+func IndicatorValueChanged(k domain.IndicatorKey, c domain.Computed, previous *domain.PublishedValue, at time.Time) eventstore.Event {
+	e := &measuresv1.IndicatorValueChanged{
+		MeasureId: string(k.Measure), IndicatorId: string(k.ID), Period: c.Period.String(), Value: c.Value.Value,
+		ByGroup: c.ByGroup, IndicatorVersion: c.IndicatorVersion, SourcePositions: c.Positions, ChangeTime: timestamppb.New(at),
+	}
+	if previous != nil {
+		e.PreviousValue = &previous.Value
+	}
+	return eventstore.Event{Aggregate: AggregateIndicatorValue, ID: ValueAggregateID(k, c.Period), Payload: e}
+}
+
 // IndicatorValueRecorded is the event of a manual value.
 func IndicatorValueRecorded(k domain.IndicatorKey, v domain.ManualValue, at time.Time) eventstore.Event {
 	return eventstore.Event{Aggregate: AggregateIndicator, ID: k.AggregateID(), Payload: &measuresv1.IndicatorValueRecorded{
@@ -27,9 +65,25 @@ func IndicatorValueRecorded(k domain.IndicatorKey, v domain.ManualValue, at time
 	}}
 }
 
+// Definition is what IndicatorDefined and IndicatorChanged carry.
+type Definition interface {
+	GetMeasureId() string
+	GetIndicatorId() string
+	GetDisplayName() string
+	GetDescription() string
+	GetUnit() string
+	GetActorId() string
+	GetBaselineValue() float64
+	GetBaselineDate() string
+	GetTargetValue() float64
+	GetTargetDate() string
+	GetRollUp() measuresv1.IndicatorRollUp
+	GetRule() *measuresv1.IndicatorRule
+}
+
 // IndicatorFromEvent is the indicator an event defined. Its rule was
 // validated before it was written, so its filters parse.
-func IndicatorFromEvent(e *measuresv1.IndicatorDefined) domain.Indicator {
+func IndicatorFromEvent(e Definition) domain.Indicator {
 	i := domain.Indicator{
 		Measure: domain.MeasureID(e.GetMeasureId()), ID: domain.IndicatorID(e.GetIndicatorId()),
 		DisplayName: e.GetDisplayName(), Description: e.GetDescription(), Unit: e.GetUnit(), Actor: domain.ActorID(e.GetActorId()),
@@ -49,7 +103,7 @@ func RawTermsFromProto(r *measuresv1.IndicatorRule) []domain.RawTerm {
 	for i, t := range r.GetTerms() {
 		out[i] = domain.RawTerm{
 			EventType: t.GetEventType(), Filters: t.GetFilters(), Aggregation: domain.Aggregation(t.GetAggregation()),
-			Field: t.GetField(), GroupBy: t.GetGroupBy(), Subtract: t.GetSubtract(),
+			Field: t.GetField(), GroupBy: t.GetGroupBy(), Subtract: t.GetSubtract(), Since: t.GetSinceEventType(),
 		}
 	}
 	return out
@@ -64,7 +118,7 @@ func RuleToProto(r *domain.Rule) *measuresv1.IndicatorRule {
 	for _, t := range r.Terms {
 		pt := &measuresv1.RuleTerm{
 			EventType: t.EventType, Aggregation: measuresv1.RuleAggregation(t.Aggregation),
-			Field: t.Field, GroupBy: t.GroupBy, Subtract: t.Subtract,
+			Field: t.Field, GroupBy: t.GroupBy, Subtract: t.Subtract, SinceEventType: t.Since,
 		}
 		for _, f := range t.Filters {
 			pt.Filters = append(pt.Filters, f.String())

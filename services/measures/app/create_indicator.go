@@ -30,6 +30,9 @@ func (s *Service) CreateIndicator(ctx context.Context, req eventstore.Request, i
 				return eventstore.Event{}, 0, apierr.Invalid("actor", "measure %s is not offered to %s (kind %s), so it has no indicator of its own", m.Number, a.ID, a.Kind.Label())
 			}
 		}
+		if p.Deleted(i.Key()) {
+			return eventstore.Event{}, 0, apierr.AlreadyExists("indicator %s of measure %s was deleted; its ID stays with its history, choose another", i.ID, m.Number)
+		}
 		if _, exists := p.Indicator(i.Key()); exists {
 			return eventstore.Event{}, 0, apierr.AlreadyExists("indicator %s of measure %s exists already", i.ID, m.Number)
 		}

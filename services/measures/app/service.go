@@ -21,6 +21,7 @@ type Service struct {
 	derived  DerivedValues
 	now      func() time.Time
 	zone     *time.Location
+	pending  *ValueMarks
 }
 
 // DerivedValues are the values of derived indicators, computed from the
@@ -30,16 +31,26 @@ type DerivedValues interface {
 	Value(k domain.IndicatorKey, p domain.Period) (domain.Value, bool)
 	// Positions is, per source stream, the last sequence the values include.
 	Positions() map[string]uint64
+	// Computed is a derived indicator's values for periods with the source
+	// positions they include; false until the indicator is ready (its values
+	// include the streams' history).
+	Computed(k domain.IndicatorKey, periods []domain.Period) ([]domain.Value, map[string]uint64, bool)
+	// Changed is signalled when TakeChanged may return something.
+	Changed() <-chan struct{}
+	// TakeChanged returns the periods of ready indicators whose value may
+	// have changed since the last call.
+	TakeChanged() map[domain.IndicatorKey][]domain.Period
 }
 
 // New returns the use cases over a store whose follower feeds model; catalog
-// checks the rules of derived indicators, whose values derived computes.
-func New(store *eventstore.Store, follower *eventstore.Follower, model *adapters.ReadModel, catalog domain.EventCatalog, derived DerivedValues) *Service {
+// checks the rules of derived indicators, whose values derived computes;
+// marks name the values to compare with the published ones.
+func New(store *eventstore.Store, follower *eventstore.Follower, model *adapters.ReadModel, catalog domain.EventCatalog, derived DerivedValues, marks *ValueMarks) *Service {
 	zone, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		zone = time.UTC
 	}
-	return &Service{store: store, follower: follower, model: model, catalog: catalog, derived: derived, now: time.Now, zone: zone}
+	return &Service{store: store, follower: follower, model: model, catalog: catalog, derived: derived, now: time.Now, zone: zone, pending: marks}
 }
 
 // Zone is the county's time zone, in which periods begin and end.

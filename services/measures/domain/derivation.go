@@ -2,7 +2,9 @@ package domain
 
 import (
 	"maps"
+	"math"
 	"slices"
+	"time"
 )
 
 // Observation is one event matched by one term of a rule, as the adapters
@@ -18,6 +20,10 @@ type Observation struct {
 	// Amount is SUM's value; Key is COUNT_DISTINCT's value.
 	Amount float64
 	Key    string
+	// Time is the event's time; Start marks the event starting a
+	// MEDIAN_DAYS duration of its aggregate rather than a matching one.
+	Time  time.Time
+	Start bool
 }
 
 // Derivation accumulates the values of one derived indicator. The result
@@ -34,6 +40,10 @@ type Derivation struct {
 	// groupOf remembers the group of a source aggregate.
 	groupOf map[string]string
 	groups  map[string]struct{}
+	// startOf is the time of a source aggregate's first start event;
+	// days: term × group × month → the durations in days (MEDIAN_DAYS).
+	startOf map[string]time.Time
+	days    map[cell][]float64
 }
 
 type termGroup struct {
@@ -51,6 +61,7 @@ func NewDerivation(r Rule) *Derivation {
 	return &Derivation{
 		rule: r, remember: r.remembersGroups(), sums: map[cell]float64{},
 		seen: map[termGroup]map[string][]MonthIndex{}, groupOf: map[string]string{}, groups: map[string]struct{}{},
+		startOf: map[string]time.Time{}, days: map[cell][]float64{},
 	}
 }
 
@@ -63,6 +74,19 @@ func (d *Derivation) Observe(o Observation) {
 		return
 	}
 	t := d.rule.Terms[o.Term]
+	if o.Start {
+		if _, ok := d.startOf[o.Aggregate]; !ok {
+			d.startOf[o.Aggregate] = o.Time
+		}
+		return
+	}
+	if t.Aggregation == MedianDays {
+		start, ok := d.startOf[o.Aggregate]
+		if !ok {
+			return // began before the history the stream keeps
+		}
+		o.Amount = o.Time.Sub(start).Hours() / 24
+	}
 	group := o.Group
 	if t.GroupBy == "" {
 		group = d.groupOf[o.Aggregate]
@@ -83,6 +107,8 @@ func (d *Derivation) add(o Observation, t Term, group string) {
 		d.sums[cell{tg, o.Month}]++
 	case Sum:
 		d.sums[cell{tg, o.Month}] += o.Amount
+	case MedianDays:
+		d.days[cell{tg, o.Month}] = append(d.days[cell{tg, o.Month}], o.Amount)
 	case CountDistinct:
 		keys := d.seen[tg]
 		if keys == nil {
@@ -101,6 +127,9 @@ func (d *Derivation) add(o Observation, t Term, group string) {
 func (d *Derivation) Value(p Period) Value {
 	first, last := p.Months()
 	in := func(m MonthIndex) bool { return (d.rule.Cumulative || m >= first) && m <= last }
+	if d.rule.median() {
+		return d.medianValue(p, in)
+	}
 	totals := map[string]float64{}
 	sign := func(term int) float64 {
 		if d.rule.Terms[term].Subtract {
@@ -130,6 +159,40 @@ func (d *Derivation) Value(p Period) Value {
 		}
 	}
 	return v
+}
+
+// medianValue is the median of the durations in p, overall and per group;
+// a group without durations has no median and is left out.
+func (d *Derivation) medianValue(p Period, in func(MonthIndex) bool) Value {
+	byGroup := map[string][]float64{}
+	for c, xs := range d.days {
+		if in(c.month) {
+			byGroup[c.group] = append(byGroup[c.group], xs...)
+		}
+	}
+	total := byGroup[""]
+	v := Value{Period: p, Has: len(total) > 0, Value: median(total)}
+	delete(byGroup, "")
+	if len(byGroup) > 0 {
+		v.ByGroup = make(map[string]float64, len(byGroup))
+		for g, xs := range byGroup {
+			v.ByGroup[g] = median(xs)
+		}
+	}
+	return v
+}
+
+// median of xs (sorted in place), rounded to a tenth of a day; 0 if empty.
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	slices.Sort(xs)
+	m := xs[len(xs)/2]
+	if len(xs)%2 == 0 {
+		m = (xs[len(xs)/2-1] + m) / 2
+	}
+	return math.Round(m*10) / 10
 }
 
 // Groups lists the groups seen, sorted.

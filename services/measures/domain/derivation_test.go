@@ -3,6 +3,7 @@ package domain_test
 import (
 	"maps"
 	"testing"
+	"time"
 
 	"github.com/integrationsplan/integrationsplan/services/measures/domain"
 )
@@ -84,5 +85,79 @@ func TestDerivationSum(t *testing.T) {
 	d.Observe(domain.Observation{Term: 5, Month: month(t, "2025-02"), Amount: 99}) // no such term: ignored
 	if v := d.Value(period(t, "2025-Q1")); v.Value != 42 || v.ByGroup != nil {
 		t.Errorf("%+v", v)
+	}
+}
+
+// Median days to placement: from a case's opening to its closing, over the
+// cases closed in the period by any of the rule's terms; a case whose
+// opening lies before the kept history does not count.
+func TestDerivationMedianDays(t *testing.T) {
+	d := domain.NewDerivation(domain.Rule{Terms: []domain.Term{
+		{EventType: "closed", Aggregation: domain.MedianDays, Since: "opened"},
+		{EventType: "closed", Aggregation: domain.MedianDays, Since: "opened"},
+	}})
+	jan := time.Date(2025, 1, 10, 9, 0, 0, 0, time.UTC)
+	open := func(c string, at time.Time) {
+		d.Observe(domain.Observation{Term: 0, Aggregate: c, Time: at, Start: true})
+		d.Observe(domain.Observation{Term: 1, Aggregate: c, Time: at, Start: true})
+	}
+	closeCase := func(term int, c string, at time.Time) {
+		d.Observe(domain.Observation{Term: term, Aggregate: c, Time: at, Month: domain.MonthOf(at)})
+	}
+	open("case/a", jan)
+	open("case/b", jan)
+	open("case/c", jan.AddDate(0, 0, 5))
+	open("case/a", jan.AddDate(0, 0, 20)) // only the first opening counts
+	closeCase(0, "case/a", jan.AddDate(0, 0, 30))
+	closeCase(1, "case/b", jan.AddDate(0, 0, 60))
+	closeCase(0, "case/c", jan.AddDate(0, 0, 15))
+	closeCase(0, "case/unknown", jan.AddDate(0, 0, 15))
+	open("case/d", jan)
+	closeCase(1, "case/d", jan.AddDate(0, 4, 0).Add(12*time.Hour)) // May 10, 21:00: 120.5 days
+	for _, tc := range []struct {
+		period string
+		has    bool
+		want   float64
+	}{
+		{"2025-01", true, 10},
+		{"2025-02", true, 30},
+		{"2025-03", true, 60},
+		{"2025-Q1", true, 30}, // 10, 30 and 60
+		{"2025-04", false, 0},
+		{"2025", true, 45}, // 10, 30, 60 and 120.5: between 30 and 60
+	} {
+		v := d.Value(period(t, tc.period))
+		if v.Has != tc.has || v.Value != tc.want {
+			t.Errorf("%s: has %v value %v, want %v %v", tc.period, v.Has, v.Value, tc.has, tc.want)
+		}
+	}
+}
+
+// A value is published only as a change, and only forward: never from an
+// older definition or from fewer source events than the published one.
+func TestComputedPublishesOnlyForwardChanges(t *testing.T) {
+	published := &domain.PublishedValue{Value: 5, ByGroup: map[string]float64{"a": 5}, IndicatorVersion: 7, Positions: map[string]uint64{"S": 100}}
+	c := func(v float64, groups map[string]float64, version, pos uint64) domain.Computed {
+		return domain.Computed{Value: domain.Value{Has: true, Value: v, ByGroup: groups}, IndicatorVersion: version, Positions: map[string]uint64{"S": pos}}
+	}
+	for _, tc := range []struct {
+		name string
+		c    domain.Computed
+		want bool
+	}{
+		{"same value further on", c(5, map[string]float64{"a": 5}, 7, 120), false},
+		{"new value further on", c(6, map[string]float64{"a": 6}, 7, 120), true},
+		{"same total, other groups", c(5, map[string]float64{"a": 4, "b": 1}, 7, 120), true},
+		{"new value from fewer events", c(3, map[string]float64{"a": 3}, 7, 90), false},
+		{"new value from an older definition", c(6, map[string]float64{"a": 6}, 6, 120), false},
+		{"new definition", c(2, map[string]float64{"a": 2}, 8, 100), true},
+		{"no value", domain.Computed{IndicatorVersion: 8}, false},
+	} {
+		if got := tc.c.Publishes(published); got != tc.want {
+			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if !c(0, nil, 1, 0).Publishes(nil) {
+		t.Error("a first value is not published")
 	}
 }

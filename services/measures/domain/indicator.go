@@ -177,6 +177,40 @@ type IndicatorState struct {
 	manual map[Period]ManualValue
 	// Recorded lists every recording in order, for reports of what changed.
 	Recorded []ManualValue
+	// published: the last published value change of each period.
+	published map[Period]PublishedValue
+}
+
+// Published is the last published value of period p, nil if none.
+func (s *IndicatorState) Published(p Period) *PublishedValue {
+	if v, ok := s.published[p]; ok {
+		return &v
+	}
+	return nil
+}
+
+// PublishedPeriods lists the periods with a published value.
+func (s *IndicatorState) PublishedPeriods() []Period {
+	out := make([]Period, 0, len(s.published))
+	for p := range s.published {
+		out = append(out, p)
+	}
+	return out
+}
+
+// ChangedIndicator validates a new definition of an existing indicator: the
+// actor stays, and a manual indicator stays manual and a derived one derived
+// (their values come from different places).
+func ChangedIndicator(old, next Indicator, catalog EventCatalog) (Indicator, error) {
+	next.Measure, next.ID, next.Actor = old.Measure, old.ID, old.Actor
+	if old.Derived() != next.Derived() {
+		kind := "manual"
+		if old.Derived() {
+			kind = "derived"
+		}
+		return Indicator{}, apierr.Invalid("rule", "indicator %s is %s and stays so; define a new indicator instead", old.ID, kind)
+	}
+	return NewIndicator(next, catalog)
 }
 
 // Manual returns the value recorded for exactly period p.

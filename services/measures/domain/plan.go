@@ -17,6 +17,8 @@ type Plan struct {
 	indicators map[IndicatorKey]*IndicatorState
 	// indicatorsOf lists a measure's indicators in the order they were defined.
 	indicatorsOf map[MeasureID][]IndicatorKey
+	// deleted indicators keep their key: their events stay in the history.
+	deleted map[IndicatorKey]bool
 }
 
 // MeasureState is a measure with its history.
@@ -54,6 +56,7 @@ func NewPlan() *Plan {
 	return &Plan{
 		measures: map[MeasureID]*MeasureState{}, actors: map[ActorID]*ActorState{},
 		indicators: map[IndicatorKey]*IndicatorState{}, indicatorsOf: map[MeasureID][]IndicatorKey{},
+		deleted: map[IndicatorKey]bool{},
 	}
 }
 
@@ -151,7 +154,35 @@ func (p *Plan) AddIndicator(i Indicator, version uint64, at time.Time) {
 	if _, exists := p.indicators[k]; !exists {
 		p.indicatorsOf[k.Measure] = append(p.indicatorsOf[k.Measure], k)
 	}
-	p.indicators[k] = &IndicatorState{Indicator: i, Version: version, CreateTime: at, manual: map[Period]ManualValue{}}
+	p.indicators[k] = &IndicatorState{Indicator: i, Version: version, CreateTime: at, manual: map[Period]ManualValue{}, published: map[Period]PublishedValue{}}
+}
+
+// ChangeIndicator records a changed definition; recorded and published
+// values stay.
+func (p *Plan) ChangeIndicator(i Indicator, version uint64) {
+	if s, ok := p.indicators[i.Key()]; ok {
+		s.Indicator, s.Version = i, version
+	}
+}
+
+// DeleteIndicator removes an indicator; its key stays taken.
+func (p *Plan) DeleteIndicator(k IndicatorKey) {
+	if _, ok := p.indicators[k]; !ok {
+		return
+	}
+	delete(p.indicators, k)
+	p.indicatorsOf[k.Measure] = slices.DeleteFunc(p.indicatorsOf[k.Measure], func(o IndicatorKey) bool { return o == k })
+	p.deleted[k] = true
+}
+
+// Deleted reports whether the indicator was deleted.
+func (p *Plan) Deleted(k IndicatorKey) bool { return p.deleted[k] }
+
+// PublishValue records a published value change.
+func (p *Plan) PublishValue(k IndicatorKey, period Period, v PublishedValue) {
+	if s, ok := p.indicators[k]; ok {
+		s.published[period] = v
+	}
 }
 
 // RecordValue records a manual value; a later value for the same period

@@ -16,10 +16,13 @@ const (
 	Count
 	CountDistinct
 	Sum
+	// MedianDays is the median of the days from a source aggregate's first
+	// Since event to each matching event.
+	MedianDays
 )
 
 // Valid reports whether a is a known aggregation.
-func (a Aggregation) Valid() bool { return a >= Count && a <= Sum }
+func (a Aggregation) Valid() bool { return a >= Count && a <= MedianDays }
 
 // Op is a filter's comparison.
 type Op int8
@@ -134,6 +137,8 @@ type Term struct {
 	// earlier event of the same source aggregate was counted for.
 	GroupBy  string
 	Subtract bool
+	// Since is the event type starting a MEDIAN_DAYS duration.
+	Since string
 }
 
 // Rule derives an indicator's values from events of other services.
@@ -158,6 +163,10 @@ func (r Rule) Sources(c EventCatalog) []string {
 	return out
 }
 
+// median reports whether the rule's value is a median of durations; then
+// every term is a MEDIAN_DAYS term (NewRule checks it).
+func (r Rule) median() bool { return len(r.Terms) > 0 && r.Terms[0].Aggregation == MedianDays }
+
 // remembersGroups reports whether an event's group may come from an earlier
 // event of its source aggregate.
 func (r Rule) remembersGroups() bool {
@@ -176,7 +185,7 @@ func (r Rule) remembersGroups() bool {
 func (r Rule) Equal(o Rule) bool {
 	return r.Cumulative == o.Cumulative && slices.EqualFunc(r.Terms, o.Terms, func(a, b Term) bool {
 		return a.EventType == b.EventType && slices.Equal(a.Filters, b.Filters) && a.Aggregation == b.Aggregation &&
-			a.Field == b.Field && a.GroupBy == b.GroupBy && a.Subtract == b.Subtract
+			a.Field == b.Field && a.GroupBy == b.GroupBy && a.Subtract == b.Subtract && a.Since == b.Since
 	})
 }
 
@@ -188,6 +197,7 @@ type RawTerm struct {
 	Field       string
 	GroupBy     string
 	Subtract    bool
+	Since       string
 }
 
 // ParseTerms turns raw terms into terms; filter syntax errors are reported
@@ -197,7 +207,8 @@ func ParseTerms(raw []RawTerm) ([]Term, error) {
 	terms := make([]Term, len(raw))
 	for i, rt := range raw {
 		terms[i] = Term{EventType: strings.TrimSpace(rt.EventType), Aggregation: rt.Aggregation,
-			Field: strings.TrimSpace(rt.Field), GroupBy: strings.TrimSpace(rt.GroupBy), Subtract: rt.Subtract}
+			Field: strings.TrimSpace(rt.Field), GroupBy: strings.TrimSpace(rt.GroupBy), Subtract: rt.Subtract,
+			Since: strings.TrimSpace(rt.Since)}
 		for j, f := range rt.Filters {
 			c, err := ParseCondition(f)
 			if err != nil {
@@ -223,6 +234,7 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 		v.Add("terms", "at most %d terms, got %d", MaxRuleTerms, len(r.Terms))
 	}
 	out := Rule{Cumulative: r.Cumulative}
+	medians := 0
 	for i, t := range r.Terms {
 		p := "terms[" + strconv.Itoa(i) + "]."
 		if t.EventType == "" {
@@ -230,7 +242,8 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 			out.Terms = append(out.Terms, t)
 			continue
 		}
-		if _, err := c.Source(t.EventType); err != nil {
+		source, err := c.Source(t.EventType)
+		if err != nil {
 			v.Add(p+"event_type", "%s", err.Error())
 			out.Terms = append(out.Terms, t)
 			continue
@@ -252,11 +265,17 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 			f.Value = val
 			nt.Filters = append(nt.Filters, f)
 		}
+		if t.Aggregation != MedianDays && t.Since != "" {
+			v.Add(p+"since_event_type", "is only set for MEDIAN_DAYS")
+		}
 		switch t.Aggregation {
 		case Count:
 			if t.Field != "" {
 				v.Add(p+"field", "is only set for COUNT_DISTINCT and SUM")
 			}
+		case MedianDays:
+			medians++
+			checkMedianTerm(&v, p, t, source, c)
 		case CountDistinct, Sum:
 			if t.Field == "" {
 				v.Add(p+"field", "is required for COUNT_DISTINCT and SUM")
@@ -266,7 +285,7 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 				v.Add(p+"field", "SUM needs a numeric field; %s is %s", t.Field, describe(info))
 			}
 		default:
-			v.Add(p+"aggregation", "is required: COUNT, COUNT_DISTINCT or SUM")
+			v.Add(p+"aggregation", "is required: COUNT, COUNT_DISTINCT, SUM or MEDIAN_DAYS")
 		}
 		if t.GroupBy != "" {
 			if info, err := c.Field(t.EventType, t.GroupBy); err != nil {
@@ -277,10 +296,31 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 		}
 		out.Terms = append(out.Terms, nt)
 	}
+	if medians > 0 && medians < len(r.Terms) {
+		v.Add("terms", "a median does not add up with counts or sums: make every term MEDIAN_DAYS or none")
+	}
 	if err := v.Err(); err != nil {
 		return Rule{}, err
 	}
 	return out, nil
+}
+
+// checkMedianTerm checks what MEDIAN_DAYS needs: a start event of the same
+// source, no field and no subtraction.
+func checkMedianTerm(v *apierr.Violations, p string, t Term, source string, c EventCatalog) {
+	if t.Field != "" {
+		v.Add(p+"field", "is not set for MEDIAN_DAYS: the duration is measured between the events' times")
+	}
+	if t.Subtract {
+		v.Add(p+"subtract", "a MEDIAN_DAYS term cannot be subtracted")
+	}
+	if t.Since == "" {
+		v.Add(p+"since_event_type", "is required for MEDIAN_DAYS: the event starting the duration, e.g. integration.labour.v1.CaseOpened")
+	} else if s, err := c.Source(t.Since); err != nil {
+		v.Add(p+"since_event_type", "%s", err.Error())
+	} else if s != source {
+		v.Add(p+"since_event_type", "must be an event of the same service as %s", t.EventType)
+	}
 }
 
 // normalise checks a filter value against its field and returns the form an

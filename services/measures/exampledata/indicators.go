@@ -19,6 +19,7 @@ const (
 	eduAssessmentRecorded    = "integration.education.v1.AssessmentRecorded"
 	eduReferralCreated       = "integration.education.v1.ReferralCreated"
 	eduReferralStatusChanged = "integration.education.v1.ReferralStatusChanged"
+	labCaseOpened            = "integration.labour.v1.CaseOpened"
 	labCaseClosed            = "integration.labour.v1.CaseClosed"
 	labOrientationHeld       = "integration.labour.v1.OrientationEventHeld"
 )
@@ -74,6 +75,16 @@ var LabourIndicators = []ExampleIndicator{
 		Terms: []domain.RawTerm{
 			{EventType: labCaseClosed, Filters: []string{"outcome = OUTCOME_EMPLOYMENT"}, Aggregation: domain.Count},
 			{EventType: labCaseClosed, Filters: []string{"outcome = OUTCOME_APPRENTICESHIP"}, Aggregation: domain.Count},
+		},
+	},
+	{
+		// 2.5: median days from opening a case to closing it with
+		// employment or an apprenticeship, over the cases closed so.
+		RequestID: "9b1c1e0a-0000-4000-8000-000000000204",
+		Indicator: ind("m-2-5", "tage-bis-vermittlung", "Tage bis zur Vermittlung (Median)", "Tage", domain.RollUpAverage, 0, 180, "2026-12-31"),
+		Terms: []domain.RawTerm{
+			{EventType: labCaseClosed, Filters: []string{"outcome = OUTCOME_EMPLOYMENT"}, Aggregation: domain.MedianDays, Since: labCaseOpened},
+			{EventType: labCaseClosed, Filters: []string{"outcome = OUTCOME_APPRENTICESHIP"}, Aggregation: domain.MedianDays, Since: labCaseOpened},
 		},
 	},
 	{

@@ -10,6 +10,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/requestid"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
+	"github.com/integrationsplan/integrationsplan/services/measures/adapters"
 	"github.com/integrationsplan/integrationsplan/services/measures/app"
 	"github.com/integrationsplan/integrationsplan/services/measures/domain"
 )
@@ -42,14 +43,7 @@ func indicatorToProto(v app.IndicatorView) *pb.Indicator {
 		out.Actor = actorName(v.Actor)
 	}
 	if v.Rule != nil {
-		out.Rule = &pb.IndicatorRule{Cumulative: v.Rule.Cumulative}
-		for _, t := range v.Rule.Terms {
-			pt := &pb.RuleTerm{EventType: t.EventType, Aggregation: pb.RuleAggregation(t.Aggregation), Field: t.Field, GroupBy: t.GroupBy, Subtract: t.Subtract}
-			for _, f := range t.Filters {
-				pt.Filters = append(pt.Filters, f.String())
-			}
-			out.Rule.Terms = append(out.Rule.Terms, pt)
-		}
+		out.Rule = adapters.RuleToProto(v.Rule)
 	}
 	return out
 }
@@ -71,12 +65,7 @@ func indicatorFromProto(parent, id string, in *pb.Indicator) (domain.Indicator, 
 		out.Actor = aid
 	}
 	if r := in.GetRule(); r != nil {
-		raw := make([]domain.RawTerm, len(r.GetTerms()))
-		for i, t := range r.GetTerms() {
-			raw[i] = domain.RawTerm{EventType: t.GetEventType(), Filters: t.GetFilters(), Aggregation: domain.Aggregation(t.GetAggregation()),
-				Field: t.GetField(), GroupBy: t.GetGroupBy(), Subtract: t.GetSubtract()}
-		}
-		terms, err := domain.ParseTerms(raw)
+		terms, err := domain.ParseTerms(adapters.RawTermsFromProto(r))
 		v.Merge("indicator.rule", err)
 		out.Rule = &domain.Rule{Terms: terms, Cumulative: r.GetCumulative()}
 	}
@@ -125,7 +114,7 @@ func (s *Server) CreateIndicator(ctx context.Context, req *pb.CreateIndicatorReq
 }
 
 // indicatorFields prefixes the domain's field names with "indicator.",
-// except indicator_id, which is a field of the request itself.
+// except indicator_id and update_mask, which are fields of the request itself.
 func indicatorFields(err error) error {
 	e, ok := apierr.As(err)
 	if !ok || e.Kind != apierr.KindInvalidArgument {
@@ -133,12 +122,43 @@ func indicatorFields(err error) error {
 	}
 	var v apierr.Violations
 	for _, fv := range e.Violations {
-		if fv.Field != "indicator_id" {
+		if fv.Field != "indicator_id" && fv.Field != "update_mask" {
 			fv.Field = "indicator." + fv.Field
 		}
 		v = append(v, fv)
 	}
 	return v.Err()
+}
+
+func (s *Server) UpdateIndicator(ctx context.Context, req *pb.UpdateIndicatorRequest) (*pb.UpdateIndicatorResponse, error) {
+	in := req.GetIndicator()
+	if in == nil {
+		return nil, invalidMissing("indicator")
+	}
+	k, err := parseIndicatorName("indicator.name", in.GetName())
+	if err != nil {
+		return nil, err
+	}
+	i, err := indicatorFromProto(measureName(k.Measure), string(k.ID), in)
+	if err != nil {
+		return nil, err
+	}
+	v, err := s.app.UpdateIndicator(ctx, k, app.IndicatorChange{Indicator: i, Fields: req.GetUpdateMask().GetPaths(), Etag: in.GetEtag()})
+	if err != nil {
+		return nil, indicatorFields(err)
+	}
+	return &pb.UpdateIndicatorResponse{Indicator: indicatorToProto(v)}, nil
+}
+
+func (s *Server) DeleteIndicator(ctx context.Context, req *pb.DeleteIndicatorRequest) (*pb.DeleteIndicatorResponse, error) {
+	k, err := parseIndicatorName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	if err := s.app.DeleteIndicator(ctx, k, req.GetEtag()); err != nil {
+		return nil, err
+	}
+	return &pb.DeleteIndicatorResponse{}, nil
 }
 
 func (s *Server) GetIndicator(ctx context.Context, req *pb.GetIndicatorRequest) (*pb.GetIndicatorResponse, error) {

@@ -23,6 +23,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
+	"github.com/integrationsplan/integrationsplan/services/measures/adapters/derive"
 	"github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
@@ -183,9 +184,12 @@ func TestServiceProcess(t *testing.T) {
 	if natsURL == "" {
 		t.Skip("child process of TestSIGKILLLosesNoAcknowledgedWriteAndStaysLinearizable")
 	}
-	svc, err := service.Start(context.Background(), service.Config{
+	cfg := service.Config{
 		GRPCAddr: os.Getenv("MEASURES_CHILD_ADDR"), AdminAddr: "127.0.0.1:0", NATSURL: natsURL, StreamReplicas: 1,
-	}, quiet)
+		ExampleData: os.Getenv("MEASURES_CHILD_EXAMPLE_DATA") != "", IndicatorConsumer: os.Getenv("MEASURES_CHILD_INDICATOR_CONSUMER"),
+	}
+	service.SetIndicatorHooks(&cfg, func(d *derive.Config) { d.RetryEvery, d.FetchWait = 50*time.Millisecond, 100*time.Millisecond })
+	svc, err := service.Start(context.Background(), cfg, quiet)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
@@ -194,10 +198,13 @@ func TestServiceProcess(t *testing.T) {
 	os.Exit(0)
 }
 
-func startChild(t *testing.T, natsURL, addr string) *exec.Cmd {
+// startChild runs the service in a child process; env adds MEASURES_CHILD_*
+// settings (EXAMPLE_DATA, INDICATOR_CONSUMER).
+func startChild(t *testing.T, natsURL, addr string, env ...string) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestServiceProcess$")
 	cmd.Env = append(os.Environ(), "MEASURES_CHILD_NATS_URL="+natsURL, "MEASURES_CHILD_ADDR="+addr)
+	cmd.Env = append(cmd.Env, env...)
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

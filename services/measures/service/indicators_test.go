@@ -443,7 +443,7 @@ func TestIndicatorBadInputChangesNothing(t *testing.T) {
 	if _, err := h.client.CreateIndicator(c, derived); err != nil {
 		t.Fatal(err)
 	}
-	before := h.lastSeq()
+	before := commandEvents(t, h)
 	withRule := func(mod func(*pb.RuleTerm)) *pb.CreateIndicatorRequest {
 		r := manualIndicator()
 		term := &pb.RuleTerm{EventType: "integration.education.v1.OfferCreated", Aggregation: pb.RuleAggregation_RULE_AGGREGATION_COUNT}
@@ -526,7 +526,7 @@ func TestIndicatorBadInputChangesNothing(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) { wantStatus(t, tc.call(), tc.code, tc.field) })
 	}
-	if after := h.lastSeq(); after != before {
+	if after := commandEvents(t, h); after != before {
 		t.Errorf("refused calls wrote %d events", after-before)
 	}
 }

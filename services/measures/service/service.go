@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -25,6 +26,7 @@ import (
 	"github.com/integrationsplan/integrationsplan/services/measures/adapters"
 	"github.com/integrationsplan/integrationsplan/services/measures/adapters/derive"
 	"github.com/integrationsplan/integrationsplan/services/measures/app"
+	"github.com/integrationsplan/integrationsplan/services/measures/domain"
 	"github.com/integrationsplan/integrationsplan/services/measures/ports"
 )
 
@@ -125,19 +127,27 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
-	model.OnIndicator(engine.Define)
+	marks := app.NewValueMarks()
+	model.OnIndicator(adapters.IndicatorHooks{
+		Defined: func(i domain.Indicator) { engine.Define(i); marks.IndicatorDefined(i) },
+		Deleted: engine.Undefine, ValueRecorded: marks.ValueRecorded,
+	})
 	began := time.Now()
 	follower, err := store.Follow(ctx, model, log)
 	if err != nil {
 		return nil, err
 	}
 	log.Info("read model replayed", "events", follower.Applied(), "took", time.Since(began).Round(time.Millisecond))
-	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model, catalog, engine), Indicators: engine}
+	svc := &Service{cfg: cfg, log: log, nc: nc, follower: follower, App: app.New(store, follower, model, catalog, engine, marks), Indicators: engine}
 	// The engine follows the source streams from now on, waiting for any
-	// that do not exist yet; it never holds up the start.
+	// that do not exist yet; it never holds up the start. Value changes are
+	// published beside it.
 	engineCtx, stopEngine := context.WithCancel(context.Background())
 	svc.stopEngine, svc.engineStopped = stopEngine, make(chan struct{})
-	go func() { defer close(svc.engineStopped); engine.Run(engineCtx) }()
+	var running sync.WaitGroup
+	running.Go(func() { engine.Run(engineCtx) })
+	running.Go(func() { svc.App.PublishValueChanges(engineCtx, log) })
+	go func() { defer close(svc.engineStopped); running.Wait() }()
 	defer func() {
 		if err != nil {
 			svc.stop()

@@ -429,6 +429,314 @@ func (x *IndicatorDefined) GetRule() *IndicatorRule {
 	return nil
 }
 
+// integration.measures.indicator.<measure>_<indicator>.indicator_changed: the
+// whole new definition.
+type IndicatorChanged struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeasureId     string                 `protobuf:"bytes,1,opt,name=measure_id,json=measureId,proto3" json:"measure_id,omitempty"`
+	IndicatorId   string                 `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	DisplayName   string                 `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	Description   string                 `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	Unit          string                 `protobuf:"bytes,5,opt,name=unit,proto3" json:"unit,omitempty"`
+	ActorId       string                 `protobuf:"bytes,6,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	BaselineValue float64                `protobuf:"fixed64,7,opt,name=baseline_value,json=baselineValue,proto3" json:"baseline_value,omitempty"`
+	BaselineDate  string                 `protobuf:"bytes,8,opt,name=baseline_date,json=baselineDate,proto3" json:"baseline_date,omitempty"`
+	TargetValue   float64                `protobuf:"fixed64,9,opt,name=target_value,json=targetValue,proto3" json:"target_value,omitempty"`
+	TargetDate    string                 `protobuf:"bytes,10,opt,name=target_date,json=targetDate,proto3" json:"target_date,omitempty"`
+	RollUp        IndicatorRollUp        `protobuf:"varint,11,opt,name=roll_up,json=rollUp,proto3,enum=integration.measures.v1.IndicatorRollUp" json:"roll_up,omitempty"`
+	Rule          *IndicatorRule         `protobuf:"bytes,12,opt,name=rule,proto3" json:"rule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorChanged) Reset() {
+	*x = IndicatorChanged{}
+	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorChanged) ProtoMessage() {}
+
+func (x *IndicatorChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorChanged.ProtoReflect.Descriptor instead.
+func (*IndicatorChanged) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *IndicatorChanged) GetMeasureId() string {
+	if x != nil {
+		return x.MeasureId
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetUnit() string {
+	if x != nil {
+		return x.Unit
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetBaselineValue() float64 {
+	if x != nil {
+		return x.BaselineValue
+	}
+	return 0
+}
+
+func (x *IndicatorChanged) GetBaselineDate() string {
+	if x != nil {
+		return x.BaselineDate
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetTargetValue() float64 {
+	if x != nil {
+		return x.TargetValue
+	}
+	return 0
+}
+
+func (x *IndicatorChanged) GetTargetDate() string {
+	if x != nil {
+		return x.TargetDate
+	}
+	return ""
+}
+
+func (x *IndicatorChanged) GetRollUp() IndicatorRollUp {
+	if x != nil {
+		return x.RollUp
+	}
+	return IndicatorRollUp_INDICATOR_ROLL_UP_UNSPECIFIED
+}
+
+func (x *IndicatorChanged) GetRule() *IndicatorRule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+// integration.measures.indicator.<measure>_<indicator>.indicator_deleted
+type IndicatorDeleted struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	MeasureId     string                 `protobuf:"bytes,1,opt,name=measure_id,json=measureId,proto3" json:"measure_id,omitempty"`
+	IndicatorId   string                 `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IndicatorDeleted) Reset() {
+	*x = IndicatorDeleted{}
+	mi := &file_integration_measures_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorDeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorDeleted) ProtoMessage() {}
+
+func (x *IndicatorDeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorDeleted.ProtoReflect.Descriptor instead.
+func (*IndicatorDeleted) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *IndicatorDeleted) GetMeasureId() string {
+	if x != nil {
+		return x.MeasureId
+	}
+	return ""
+}
+
+func (x *IndicatorDeleted) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+// integration.measures.indicator_value.<measure>_<indicator>_<period>.indicator_value_changed,
+// the period in lower case (2025-q1): an indicator's value for a period
+// changed, derived from events or recorded. Counts only, no personal data.
+// Each event is one change (the value differs from the previous event of its
+// subject), written with the subject's expected last sequence, so a restart
+// or a second replica never publishes the same change twice.
+type IndicatorValueChanged struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	MeasureId   string                 `protobuf:"bytes,1,opt,name=measure_id,json=measureId,proto3" json:"measure_id,omitempty"`
+	IndicatorId string                 `protobuf:"bytes,2,opt,name=indicator_id,json=indicatorId,proto3" json:"indicator_id,omitempty"`
+	// 2025-03, 2025-Q1 or 2025.
+	Period string  `protobuf:"bytes,3,opt,name=period,proto3" json:"period,omitempty"`
+	Value  float64 `protobuf:"fixed64,4,opt,name=value,proto3" json:"value,omitempty"`
+	// Derived indicators with group_by: the value per group.
+	ByGroup map[string]float64 `protobuf:"bytes,5,rep,name=by_group,json=byGroup,proto3" json:"by_group,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"fixed64,2,opt,name=value"`
+	// The value before; unset for the first value of the period.
+	PreviousValue *float64 `protobuf:"fixed64,6,opt,name=previous_value,json=previousValue,proto3,oneof" json:"previous_value,omitempty"`
+	// The version (etag) of the indicator the value is computed for.
+	IndicatorVersion uint64 `protobuf:"varint,7,opt,name=indicator_version,json=indicatorVersion,proto3" json:"indicator_version,omitempty"`
+	// Derived indicators: the last sequence of each source stream the value
+	// includes, e.g. {"INTEGRATION_EDUCATION": 1234}. A value is only ever
+	// replaced by one computed from at least these positions.
+	SourcePositions map[string]uint64      `protobuf:"bytes,8,rep,name=source_positions,json=sourcePositions,proto3" json:"source_positions,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`
+	ChangeTime      *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=change_time,json=changeTime,proto3" json:"change_time,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *IndicatorValueChanged) Reset() {
+	*x = IndicatorValueChanged{}
+	mi := &file_integration_measures_v1_events_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IndicatorValueChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IndicatorValueChanged) ProtoMessage() {}
+
+func (x *IndicatorValueChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_events_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IndicatorValueChanged.ProtoReflect.Descriptor instead.
+func (*IndicatorValueChanged) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *IndicatorValueChanged) GetMeasureId() string {
+	if x != nil {
+		return x.MeasureId
+	}
+	return ""
+}
+
+func (x *IndicatorValueChanged) GetIndicatorId() string {
+	if x != nil {
+		return x.IndicatorId
+	}
+	return ""
+}
+
+func (x *IndicatorValueChanged) GetPeriod() string {
+	if x != nil {
+		return x.Period
+	}
+	return ""
+}
+
+func (x *IndicatorValueChanged) GetValue() float64 {
+	if x != nil {
+		return x.Value
+	}
+	return 0
+}
+
+func (x *IndicatorValueChanged) GetByGroup() map[string]float64 {
+	if x != nil {
+		return x.ByGroup
+	}
+	return nil
+}
+
+func (x *IndicatorValueChanged) GetPreviousValue() float64 {
+	if x != nil && x.PreviousValue != nil {
+		return *x.PreviousValue
+	}
+	return 0
+}
+
+func (x *IndicatorValueChanged) GetIndicatorVersion() uint64 {
+	if x != nil {
+		return x.IndicatorVersion
+	}
+	return 0
+}
+
+func (x *IndicatorValueChanged) GetSourcePositions() map[string]uint64 {
+	if x != nil {
+		return x.SourcePositions
+	}
+	return nil
+}
+
+func (x *IndicatorValueChanged) GetChangeTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ChangeTime
+	}
+	return nil
+}
+
 // integration.measures.indicator.<measure>_<indicator>.indicator_value_recorded
 type IndicatorValueRecorded struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -447,7 +755,7 @@ type IndicatorValueRecorded struct {
 
 func (x *IndicatorValueRecorded) Reset() {
 	*x = IndicatorValueRecorded{}
-	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	mi := &file_integration_measures_v1_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -459,7 +767,7 @@ func (x *IndicatorValueRecorded) String() string {
 func (*IndicatorValueRecorded) ProtoMessage() {}
 
 func (x *IndicatorValueRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_events_proto_msgTypes[4]
+	mi := &file_integration_measures_v1_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -472,7 +780,7 @@ func (x *IndicatorValueRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorValueRecorded.ProtoReflect.Descriptor instead.
 func (*IndicatorValueRecorded) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_integration_measures_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *IndicatorValueRecorded) GetMeasureId() string {
@@ -573,7 +881,46 @@ const file_integration_measures_v1_events_proto_rawDesc = "" +
 	" \x01(\tR\n" +
 	"targetDate\x12A\n" +
 	"\aroll_up\x18\v \x01(\x0e2(.integration.measures.v1.IndicatorRollUpR\x06rollUp\x12:\n" +
-	"\x04rule\x18\f \x01(\v2&.integration.measures.v1.IndicatorRuleR\x04rule\"\xf2\x01\n" +
+	"\x04rule\x18\f \x01(\v2&.integration.measures.v1.IndicatorRuleR\x04rule\"\xd7\x03\n" +
+	"\x10IndicatorChanged\x12\x1d\n" +
+	"\n" +
+	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12!\n" +
+	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12 \n" +
+	"\vdescription\x18\x04 \x01(\tR\vdescription\x12\x12\n" +
+	"\x04unit\x18\x05 \x01(\tR\x04unit\x12\x19\n" +
+	"\bactor_id\x18\x06 \x01(\tR\aactorId\x12%\n" +
+	"\x0ebaseline_value\x18\a \x01(\x01R\rbaselineValue\x12#\n" +
+	"\rbaseline_date\x18\b \x01(\tR\fbaselineDate\x12!\n" +
+	"\ftarget_value\x18\t \x01(\x01R\vtargetValue\x12\x1f\n" +
+	"\vtarget_date\x18\n" +
+	" \x01(\tR\n" +
+	"targetDate\x12A\n" +
+	"\aroll_up\x18\v \x01(\x0e2(.integration.measures.v1.IndicatorRollUpR\x06rollUp\x12:\n" +
+	"\x04rule\x18\f \x01(\v2&.integration.measures.v1.IndicatorRuleR\x04rule\"T\n" +
+	"\x10IndicatorDeleted\x12\x1d\n" +
+	"\n" +
+	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\"\xf8\x04\n" +
+	"\x15IndicatorValueChanged\x12\x1d\n" +
+	"\n" +
+	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
+	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12\x16\n" +
+	"\x06period\x18\x03 \x01(\tR\x06period\x12\x14\n" +
+	"\x05value\x18\x04 \x01(\x01R\x05value\x12V\n" +
+	"\bby_group\x18\x05 \x03(\v2;.integration.measures.v1.IndicatorValueChanged.ByGroupEntryR\abyGroup\x12*\n" +
+	"\x0eprevious_value\x18\x06 \x01(\x01H\x00R\rpreviousValue\x88\x01\x01\x12+\n" +
+	"\x11indicator_version\x18\a \x01(\x04R\x10indicatorVersion\x12n\n" +
+	"\x10source_positions\x18\b \x03(\v2C.integration.measures.v1.IndicatorValueChanged.SourcePositionsEntryR\x0fsourcePositions\x12;\n" +
+	"\vchange_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"changeTime\x1a:\n" +
+	"\fByGroupEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x01R\x05value:\x028\x01\x1aB\n" +
+	"\x14SourcePositionsEntry\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01B\x11\n" +
+	"\x0f_previous_value\"\xf2\x01\n" +
 	"\x16IndicatorValueRecorded\x12\x1d\n" +
 	"\n" +
 	"measure_id\x18\x01 \x01(\tR\tmeasureId\x12!\n" +
@@ -597,37 +944,47 @@ func file_integration_measures_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_measures_v1_events_proto_rawDescData
 }
 
-var file_integration_measures_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_integration_measures_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_integration_measures_v1_events_proto_goTypes = []any{
 	(*MeasureCreated)(nil),         // 0: integration.measures.v1.MeasureCreated
 	(*ActorCreated)(nil),           // 1: integration.measures.v1.ActorCreated
 	(*AdoptionStatusChanged)(nil),  // 2: integration.measures.v1.AdoptionStatusChanged
 	(*IndicatorDefined)(nil),       // 3: integration.measures.v1.IndicatorDefined
-	(*IndicatorValueRecorded)(nil), // 4: integration.measures.v1.IndicatorValueRecorded
-	(TopicField)(0),                // 5: integration.measures.v1.TopicField
-	(CrossCuttingArea)(0),          // 6: integration.measures.v1.CrossCuttingArea
-	(ActorKind)(0),                 // 7: integration.measures.v1.ActorKind
-	(AdoptionStatus)(0),            // 8: integration.measures.v1.AdoptionStatus
-	(*timestamppb.Timestamp)(nil),  // 9: google.protobuf.Timestamp
-	(IndicatorRollUp)(0),           // 10: integration.measures.v1.IndicatorRollUp
-	(*IndicatorRule)(nil),          // 11: integration.measures.v1.IndicatorRule
+	(*IndicatorChanged)(nil),       // 4: integration.measures.v1.IndicatorChanged
+	(*IndicatorDeleted)(nil),       // 5: integration.measures.v1.IndicatorDeleted
+	(*IndicatorValueChanged)(nil),  // 6: integration.measures.v1.IndicatorValueChanged
+	(*IndicatorValueRecorded)(nil), // 7: integration.measures.v1.IndicatorValueRecorded
+	nil,                            // 8: integration.measures.v1.IndicatorValueChanged.ByGroupEntry
+	nil,                            // 9: integration.measures.v1.IndicatorValueChanged.SourcePositionsEntry
+	(TopicField)(0),                // 10: integration.measures.v1.TopicField
+	(CrossCuttingArea)(0),          // 11: integration.measures.v1.CrossCuttingArea
+	(ActorKind)(0),                 // 12: integration.measures.v1.ActorKind
+	(AdoptionStatus)(0),            // 13: integration.measures.v1.AdoptionStatus
+	(*timestamppb.Timestamp)(nil),  // 14: google.protobuf.Timestamp
+	(IndicatorRollUp)(0),           // 15: integration.measures.v1.IndicatorRollUp
+	(*IndicatorRule)(nil),          // 16: integration.measures.v1.IndicatorRule
 }
 var file_integration_measures_v1_events_proto_depIdxs = []int32{
-	5,  // 0: integration.measures.v1.MeasureCreated.topic_field:type_name -> integration.measures.v1.TopicField
-	6,  // 1: integration.measures.v1.MeasureCreated.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
-	7,  // 2: integration.measures.v1.MeasureCreated.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
-	7,  // 3: integration.measures.v1.ActorCreated.kind:type_name -> integration.measures.v1.ActorKind
-	8,  // 4: integration.measures.v1.AdoptionStatusChanged.from_status:type_name -> integration.measures.v1.AdoptionStatus
-	8,  // 5: integration.measures.v1.AdoptionStatusChanged.to_status:type_name -> integration.measures.v1.AdoptionStatus
-	9,  // 6: integration.measures.v1.AdoptionStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	10, // 7: integration.measures.v1.IndicatorDefined.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
-	11, // 8: integration.measures.v1.IndicatorDefined.rule:type_name -> integration.measures.v1.IndicatorRule
-	9,  // 9: integration.measures.v1.IndicatorValueRecorded.record_time:type_name -> google.protobuf.Timestamp
-	10, // [10:10] is the sub-list for method output_type
-	10, // [10:10] is the sub-list for method input_type
-	10, // [10:10] is the sub-list for extension type_name
-	10, // [10:10] is the sub-list for extension extendee
-	0,  // [0:10] is the sub-list for field type_name
+	10, // 0: integration.measures.v1.MeasureCreated.topic_field:type_name -> integration.measures.v1.TopicField
+	11, // 1: integration.measures.v1.MeasureCreated.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
+	12, // 2: integration.measures.v1.MeasureCreated.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
+	12, // 3: integration.measures.v1.ActorCreated.kind:type_name -> integration.measures.v1.ActorKind
+	13, // 4: integration.measures.v1.AdoptionStatusChanged.from_status:type_name -> integration.measures.v1.AdoptionStatus
+	13, // 5: integration.measures.v1.AdoptionStatusChanged.to_status:type_name -> integration.measures.v1.AdoptionStatus
+	14, // 6: integration.measures.v1.AdoptionStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	15, // 7: integration.measures.v1.IndicatorDefined.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	16, // 8: integration.measures.v1.IndicatorDefined.rule:type_name -> integration.measures.v1.IndicatorRule
+	15, // 9: integration.measures.v1.IndicatorChanged.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	16, // 10: integration.measures.v1.IndicatorChanged.rule:type_name -> integration.measures.v1.IndicatorRule
+	8,  // 11: integration.measures.v1.IndicatorValueChanged.by_group:type_name -> integration.measures.v1.IndicatorValueChanged.ByGroupEntry
+	9,  // 12: integration.measures.v1.IndicatorValueChanged.source_positions:type_name -> integration.measures.v1.IndicatorValueChanged.SourcePositionsEntry
+	14, // 13: integration.measures.v1.IndicatorValueChanged.change_time:type_name -> google.protobuf.Timestamp
+	14, // 14: integration.measures.v1.IndicatorValueRecorded.record_time:type_name -> google.protobuf.Timestamp
+	15, // [15:15] is the sub-list for method output_type
+	15, // [15:15] is the sub-list for method input_type
+	15, // [15:15] is the sub-list for extension type_name
+	15, // [15:15] is the sub-list for extension extendee
+	0,  // [0:15] is the sub-list for field type_name
 }
 
 func init() { file_integration_measures_v1_events_proto_init() }
@@ -636,13 +993,14 @@ func file_integration_measures_v1_events_proto_init() {
 		return
 	}
 	file_integration_measures_v1_measures_proto_init()
+	file_integration_measures_v1_events_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_measures_v1_events_proto_rawDesc), len(file_integration_measures_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

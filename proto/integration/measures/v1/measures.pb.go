@@ -10,6 +10,7 @@ import (
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
 	sync "sync"
@@ -371,6 +372,11 @@ const (
 	RuleAggregation_RULE_AGGREGATION_COUNT_DISTINCT RuleAggregation = 2
 	// Sum of the numeric `field` (e.g. attendance).
 	RuleAggregation_RULE_AGGREGATION_SUM RuleAggregation = 3
+	// Median of the days from the first `since_event_type` event of the same
+	// source aggregate (e.g. the case's CaseOpened) to each matching event
+	// (e.g. its CaseClosed). Every term of such a rule is a MEDIAN_DAYS term;
+	// the value is the median over all of them.
+	RuleAggregation_RULE_AGGREGATION_MEDIAN_DAYS RuleAggregation = 4
 )
 
 // Enum value maps for RuleAggregation.
@@ -380,12 +386,14 @@ var (
 		1: "RULE_AGGREGATION_COUNT",
 		2: "RULE_AGGREGATION_COUNT_DISTINCT",
 		3: "RULE_AGGREGATION_SUM",
+		4: "RULE_AGGREGATION_MEDIAN_DAYS",
 	}
 	RuleAggregation_value = map[string]int32{
 		"RULE_AGGREGATION_UNSPECIFIED":    0,
 		"RULE_AGGREGATION_COUNT":          1,
 		"RULE_AGGREGATION_COUNT_DISTINCT": 2,
 		"RULE_AGGREGATION_SUM":            3,
+		"RULE_AGGREGATION_MEDIAN_DAYS":    4,
 	}
 )
 
@@ -2540,9 +2548,12 @@ type RuleTerm struct {
 	// cancellation for the municipality of its creation).
 	GroupBy string `protobuf:"bytes,5,opt,name=group_by,json=groupBy,proto3" json:"group_by,omitempty"`
 	// The term counts negatively (e.g. cancelled offers).
-	Subtract      bool `protobuf:"varint,6,opt,name=subtract,proto3" json:"subtract,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Subtract bool `protobuf:"varint,6,opt,name=subtract,proto3" json:"subtract,omitempty"`
+	// MEDIAN_DAYS only: the full message name of the event that starts the
+	// duration, of the same service, e.g. "integration.labour.v1.CaseOpened".
+	SinceEventType string `protobuf:"bytes,7,opt,name=since_event_type,json=sinceEventType,proto3" json:"since_event_type,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *RuleTerm) Reset() {
@@ -2615,6 +2626,13 @@ func (x *RuleTerm) GetSubtract() bool {
 		return x.Subtract
 	}
 	return false
+}
+
+func (x *RuleTerm) GetSinceEventType() string {
+	if x != nil {
+		return x.SinceEventType
+	}
+	return ""
 }
 
 type CreateIndicatorRequest struct {
@@ -2734,6 +2752,196 @@ func (x *CreateIndicatorResponse) GetIndicator() *Indicator {
 	return nil
 }
 
+type UpdateIndicatorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The indicator with its name (measures/{measure}/indicators/{indicator})
+	// and, optionally, the etag as last read (stale: ABORTED).
+	Indicator *Indicator `protobuf:"bytes,1,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	// Fields to change: display_name, description, unit, baseline_value,
+	// baseline_date, target_value, target_date, roll_up, rule. Empty: all of them.
+	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateIndicatorRequest) Reset() {
+	*x = UpdateIndicatorRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateIndicatorRequest) ProtoMessage() {}
+
+func (x *UpdateIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*UpdateIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *UpdateIndicatorRequest) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+func (x *UpdateIndicatorRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
+	if x != nil {
+		return x.UpdateMask
+	}
+	return nil
+}
+
+type UpdateIndicatorResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Indicator     *Indicator             `protobuf:"bytes,1,opt,name=indicator,proto3" json:"indicator,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateIndicatorResponse) Reset() {
+	*x = UpdateIndicatorResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateIndicatorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateIndicatorResponse) ProtoMessage() {}
+
+func (x *UpdateIndicatorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateIndicatorResponse.ProtoReflect.Descriptor instead.
+func (*UpdateIndicatorResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *UpdateIndicatorResponse) GetIndicator() *Indicator {
+	if x != nil {
+		return x.Indicator
+	}
+	return nil
+}
+
+type DeleteIndicatorRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// measures/{measure}/indicators/{indicator}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// The indicator's etag as last read; stale: ABORTED.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteIndicatorRequest) Reset() {
+	*x = DeleteIndicatorRequest{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteIndicatorRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteIndicatorRequest) ProtoMessage() {}
+
+func (x *DeleteIndicatorRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteIndicatorRequest.ProtoReflect.Descriptor instead.
+func (*DeleteIndicatorRequest) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *DeleteIndicatorRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *DeleteIndicatorRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+type DeleteIndicatorResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteIndicatorResponse) Reset() {
+	*x = DeleteIndicatorResponse{}
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteIndicatorResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteIndicatorResponse) ProtoMessage() {}
+
+func (x *DeleteIndicatorResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteIndicatorResponse.ProtoReflect.Descriptor instead.
+func (*DeleteIndicatorResponse) Descriptor() ([]byte, []int) {
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{36}
+}
+
 type GetIndicatorRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// measures/{measure}/indicators/{indicator}
@@ -2744,7 +2952,7 @@ type GetIndicatorRequest struct {
 
 func (x *GetIndicatorRequest) Reset() {
 	*x = GetIndicatorRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2756,7 +2964,7 @@ func (x *GetIndicatorRequest) String() string {
 func (*GetIndicatorRequest) ProtoMessage() {}
 
 func (x *GetIndicatorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[33]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2769,7 +2977,7 @@ func (x *GetIndicatorRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorRequest.ProtoReflect.Descriptor instead.
 func (*GetIndicatorRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{33}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{37}
 }
 
 func (x *GetIndicatorRequest) GetName() string {
@@ -2788,7 +2996,7 @@ type GetIndicatorResponse struct {
 
 func (x *GetIndicatorResponse) Reset() {
 	*x = GetIndicatorResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2800,7 +3008,7 @@ func (x *GetIndicatorResponse) String() string {
 func (*GetIndicatorResponse) ProtoMessage() {}
 
 func (x *GetIndicatorResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[34]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2813,7 +3021,7 @@ func (x *GetIndicatorResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{34}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{38}
 }
 
 func (x *GetIndicatorResponse) GetIndicator() *Indicator {
@@ -2835,7 +3043,7 @@ type ListIndicatorsRequest struct {
 
 func (x *ListIndicatorsRequest) Reset() {
 	*x = ListIndicatorsRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2847,7 +3055,7 @@ func (x *ListIndicatorsRequest) String() string {
 func (*ListIndicatorsRequest) ProtoMessage() {}
 
 func (x *ListIndicatorsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[35]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2860,7 +3068,7 @@ func (x *ListIndicatorsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIndicatorsRequest.ProtoReflect.Descriptor instead.
 func (*ListIndicatorsRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{35}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{39}
 }
 
 func (x *ListIndicatorsRequest) GetParent() string {
@@ -2895,7 +3103,7 @@ type ListIndicatorsResponse struct {
 
 func (x *ListIndicatorsResponse) Reset() {
 	*x = ListIndicatorsResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2907,7 +3115,7 @@ func (x *ListIndicatorsResponse) String() string {
 func (*ListIndicatorsResponse) ProtoMessage() {}
 
 func (x *ListIndicatorsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[36]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2920,7 +3128,7 @@ func (x *ListIndicatorsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIndicatorsResponse.ProtoReflect.Descriptor instead.
 func (*ListIndicatorsResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{36}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{40}
 }
 
 func (x *ListIndicatorsResponse) GetIndicators() []*Indicator {
@@ -2966,7 +3174,7 @@ type RecordIndicatorValueRequest struct {
 
 func (x *RecordIndicatorValueRequest) Reset() {
 	*x = RecordIndicatorValueRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2978,7 +3186,7 @@ func (x *RecordIndicatorValueRequest) String() string {
 func (*RecordIndicatorValueRequest) ProtoMessage() {}
 
 func (x *RecordIndicatorValueRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[37]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2991,7 +3199,7 @@ func (x *RecordIndicatorValueRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordIndicatorValueRequest.ProtoReflect.Descriptor instead.
 func (*RecordIndicatorValueRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{37}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{41}
 }
 
 func (x *RecordIndicatorValueRequest) GetName() string {
@@ -3052,7 +3260,7 @@ type RecordIndicatorValueResponse struct {
 
 func (x *RecordIndicatorValueResponse) Reset() {
 	*x = RecordIndicatorValueResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3064,7 +3272,7 @@ func (x *RecordIndicatorValueResponse) String() string {
 func (*RecordIndicatorValueResponse) ProtoMessage() {}
 
 func (x *RecordIndicatorValueResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[38]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3077,7 +3285,7 @@ func (x *RecordIndicatorValueResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordIndicatorValueResponse.ProtoReflect.Descriptor instead.
 func (*RecordIndicatorValueResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{38}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{42}
 }
 
 func (x *RecordIndicatorValueResponse) GetValue() *IndicatorValue {
@@ -3099,7 +3307,7 @@ type GetIndicatorValuesRequest struct {
 
 func (x *GetIndicatorValuesRequest) Reset() {
 	*x = GetIndicatorValuesRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3111,7 +3319,7 @@ func (x *GetIndicatorValuesRequest) String() string {
 func (*GetIndicatorValuesRequest) ProtoMessage() {}
 
 func (x *GetIndicatorValuesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[39]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3124,7 +3332,7 @@ func (x *GetIndicatorValuesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorValuesRequest.ProtoReflect.Descriptor instead.
 func (*GetIndicatorValuesRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{39}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{43}
 }
 
 func (x *GetIndicatorValuesRequest) GetName() string {
@@ -3153,7 +3361,7 @@ type GetIndicatorValuesResponse struct {
 
 func (x *GetIndicatorValuesResponse) Reset() {
 	*x = GetIndicatorValuesResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3165,7 +3373,7 @@ func (x *GetIndicatorValuesResponse) String() string {
 func (*GetIndicatorValuesResponse) ProtoMessage() {}
 
 func (x *GetIndicatorValuesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[40]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3178,7 +3386,7 @@ func (x *GetIndicatorValuesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorValuesResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorValuesResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{40}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{44}
 }
 
 func (x *GetIndicatorValuesResponse) GetValues() []*IndicatorValue {
@@ -3217,7 +3425,7 @@ type IndicatorValue struct {
 
 func (x *IndicatorValue) Reset() {
 	*x = IndicatorValue{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3229,7 +3437,7 @@ func (x *IndicatorValue) String() string {
 func (*IndicatorValue) ProtoMessage() {}
 
 func (x *IndicatorValue) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[41]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3242,7 +3450,7 @@ func (x *IndicatorValue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorValue.ProtoReflect.Descriptor instead.
 func (*IndicatorValue) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{41}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{45}
 }
 
 func (x *IndicatorValue) GetIndicator() string {
@@ -3318,7 +3526,7 @@ type GetIndicatorRollUpRequest struct {
 
 func (x *GetIndicatorRollUpRequest) Reset() {
 	*x = GetIndicatorRollUpRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3330,7 +3538,7 @@ func (x *GetIndicatorRollUpRequest) String() string {
 func (*GetIndicatorRollUpRequest) ProtoMessage() {}
 
 func (x *GetIndicatorRollUpRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[42]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3343,7 +3551,7 @@ func (x *GetIndicatorRollUpRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorRollUpRequest.ProtoReflect.Descriptor instead.
 func (*GetIndicatorRollUpRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{42}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{46}
 }
 
 func (x *GetIndicatorRollUpRequest) GetPeriod() string {
@@ -3373,7 +3581,7 @@ type IndicatorRollUpRow struct {
 
 func (x *IndicatorRollUpRow) Reset() {
 	*x = IndicatorRollUpRow{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[47]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3385,7 +3593,7 @@ func (x *IndicatorRollUpRow) String() string {
 func (*IndicatorRollUpRow) ProtoMessage() {}
 
 func (x *IndicatorRollUpRow) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[43]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[47]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3398,7 +3606,7 @@ func (x *IndicatorRollUpRow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IndicatorRollUpRow.ProtoReflect.Descriptor instead.
 func (*IndicatorRollUpRow) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{43}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{47}
 }
 
 func (x *IndicatorRollUpRow) GetGroup() string {
@@ -3475,7 +3683,7 @@ type GetIndicatorRollUpResponse struct {
 
 func (x *GetIndicatorRollUpResponse) Reset() {
 	*x = GetIndicatorRollUpResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3487,7 +3695,7 @@ func (x *GetIndicatorRollUpResponse) String() string {
 func (*GetIndicatorRollUpResponse) ProtoMessage() {}
 
 func (x *GetIndicatorRollUpResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[44]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3500,7 +3708,7 @@ func (x *GetIndicatorRollUpResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetIndicatorRollUpResponse.ProtoReflect.Descriptor instead.
 func (*GetIndicatorRollUpResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{44}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *GetIndicatorRollUpResponse) GetPeriod() string {
@@ -3534,7 +3742,7 @@ type GetImplementationReportRequest struct {
 
 func (x *GetImplementationReportRequest) Reset() {
 	*x = GetImplementationReportRequest{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3546,7 +3754,7 @@ func (x *GetImplementationReportRequest) String() string {
 func (*GetImplementationReportRequest) ProtoMessage() {}
 
 func (x *GetImplementationReportRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[45]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3559,7 +3767,7 @@ func (x *GetImplementationReportRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImplementationReportRequest.ProtoReflect.Descriptor instead.
 func (*GetImplementationReportRequest) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{45}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *GetImplementationReportRequest) GetPeriod() string {
@@ -3582,7 +3790,7 @@ type GetImplementationReportResponse struct {
 
 func (x *GetImplementationReportResponse) Reset() {
 	*x = GetImplementationReportResponse{}
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3594,7 +3802,7 @@ func (x *GetImplementationReportResponse) String() string {
 func (*GetImplementationReportResponse) ProtoMessage() {}
 
 func (x *GetImplementationReportResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_measures_v1_measures_proto_msgTypes[46]
+	mi := &file_integration_measures_v1_measures_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3607,7 +3815,7 @@ func (x *GetImplementationReportResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetImplementationReportResponse.ProtoReflect.Descriptor instead.
 func (*GetImplementationReportResponse) Descriptor() ([]byte, []int) {
-	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{46}
+	return file_integration_measures_v1_measures_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *GetImplementationReportResponse) GetPeriod() string {
@@ -3635,7 +3843,7 @@ var File_integration_measures_v1_measures_proto protoreflect.FileDescriptor
 
 const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\n" +
-	"&integration/measures/v1/measures.proto\x12\x17integration.measures.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\xa2\x04\n" +
+	"&integration/measures/v1/measures.proto\x12\x17integration.measures.v1\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\xa2\x04\n" +
 	"\aMeasure\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x16\n" +
 	"\x06number\x18\x02 \x01(\tR\x06number\x12\x14\n" +
@@ -3813,7 +4021,7 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x05terms\x18\x01 \x03(\v2!.integration.measures.v1.RuleTermR\x05terms\x12\x1e\n" +
 	"\n" +
 	"cumulative\x18\x02 \x01(\bR\n" +
-	"cumulative\"\xdc\x01\n" +
+	"cumulative\"\x86\x02\n" +
 	"\bRuleTerm\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x18\n" +
@@ -3821,7 +4029,8 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\vaggregation\x18\x03 \x01(\x0e2(.integration.measures.v1.RuleAggregationR\vaggregation\x12\x14\n" +
 	"\x05field\x18\x04 \x01(\tR\x05field\x12\x19\n" +
 	"\bgroup_by\x18\x05 \x01(\tR\agroupBy\x12\x1a\n" +
-	"\bsubtract\x18\x06 \x01(\bR\bsubtract\"\xb4\x01\n" +
+	"\bsubtract\x18\x06 \x01(\bR\bsubtract\x12(\n" +
+	"\x10since_event_type\x18\a \x01(\tR\x0esinceEventType\"\xb4\x01\n" +
 	"\x16CreateIndicatorRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12!\n" +
 	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12@\n" +
@@ -3829,7 +4038,17 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"[\n" +
 	"\x17CreateIndicatorResponse\x12@\n" +
-	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\")\n" +
+	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\"\x97\x01\n" +
+	"\x16UpdateIndicatorRequest\x12@\n" +
+	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\x12;\n" +
+	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
+	"updateMask\"[\n" +
+	"\x17UpdateIndicatorResponse\x12@\n" +
+	"\tindicator\x18\x01 \x01(\v2\".integration.measures.v1.IndicatorR\tindicator\"@\n" +
+	"\x16DeleteIndicatorRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x19\n" +
+	"\x17DeleteIndicatorResponse\")\n" +
 	"\x13GetIndicatorRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\"X\n" +
 	"\x14GetIndicatorResponse\x12@\n" +
@@ -3943,12 +4162,13 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x1dINDICATOR_ROLL_UP_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15INDICATOR_ROLL_UP_SUM\x10\x01\x12\x1d\n" +
 	"\x19INDICATOR_ROLL_UP_AVERAGE\x10\x02\x12\x1c\n" +
-	"\x18INDICATOR_ROLL_UP_LATEST\x10\x03*\x8e\x01\n" +
+	"\x18INDICATOR_ROLL_UP_LATEST\x10\x03*\xb0\x01\n" +
 	"\x0fRuleAggregation\x12 \n" +
 	"\x1cRULE_AGGREGATION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16RULE_AGGREGATION_COUNT\x10\x01\x12#\n" +
 	"\x1fRULE_AGGREGATION_COUNT_DISTINCT\x10\x02\x12\x18\n" +
-	"\x14RULE_AGGREGATION_SUM\x10\x032\xb7\x13\n" +
+	"\x14RULE_AGGREGATION_SUM\x10\x03\x12 \n" +
+	"\x1cRULE_AGGREGATION_MEDIAN_DAYS\x10\x042\xcd\x15\n" +
 	"\x0eMeasureService\x12~\n" +
 	"\fListMeasures\x12,.integration.measures.v1.ListMeasuresRequest\x1a-.integration.measures.v1.ListMeasuresResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12x\n" +
 	"\n" +
@@ -3964,7 +4184,9 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x11GetAdoptionReport\x121.integration.measures.v1.GetAdoptionReportRequest\x1a2.integration.measures.v1.GetAdoptionReportResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12y\n" +
 	"\n" +
 	"ImportPlan\x12*.integration.measures.v1.ImportPlanRequest\x1a+.integration.measures.v1.ImportPlanResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12\x88\x01\n" +
-	"\x0fCreateIndicator\x12/.integration.measures.v1.CreateIndicatorRequest\x1a0.integration.measures.v1.CreateIndicatorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12~\n" +
+	"\x0fCreateIndicator\x12/.integration.measures.v1.CreateIndicatorRequest\x1a0.integration.measures.v1.CreateIndicatorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12\x88\x01\n" +
+	"\x0fUpdateIndicator\x12/.integration.measures.v1.UpdateIndicatorRequest\x1a0.integration.measures.v1.UpdateIndicatorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12\x88\x01\n" +
+	"\x0fDeleteIndicator\x12/.integration.measures.v1.DeleteIndicatorRequest\x1a0.integration.measures.v1.DeleteIndicatorResponse\"\x12\x8a\xb5\x18\x0emeasures.admin\x12~\n" +
 	"\fGetIndicator\x12,.integration.measures.v1.GetIndicatorRequest\x1a-.integration.measures.v1.GetIndicatorResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\x84\x01\n" +
 	"\x0eListIndicators\x12..integration.measures.v1.ListIndicatorsRequest\x1a/.integration.measures.v1.ListIndicatorsResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12\xa2\x01\n" +
 	"\x14RecordIndicatorValue\x124.integration.measures.v1.RecordIndicatorValueRequest\x1a5.integration.measures.v1.RecordIndicatorValueResponse\"\x1d\x8a\xb5\x18\x19measures.indicators.write\x12\x90\x01\n" +
@@ -3985,7 +4207,7 @@ func file_integration_measures_v1_measures_proto_rawDescGZIP() []byte {
 }
 
 var file_integration_measures_v1_measures_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_integration_measures_v1_measures_proto_msgTypes = make([]protoimpl.MessageInfo, 49)
+var file_integration_measures_v1_measures_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
 var file_integration_measures_v1_measures_proto_goTypes = []any{
 	(TopicField)(0),                         // 0: integration.measures.v1.TopicField
 	(CrossCuttingArea)(0),                   // 1: integration.measures.v1.CrossCuttingArea
@@ -4026,34 +4248,39 @@ var file_integration_measures_v1_measures_proto_goTypes = []any{
 	(*RuleTerm)(nil),                        // 36: integration.measures.v1.RuleTerm
 	(*CreateIndicatorRequest)(nil),          // 37: integration.measures.v1.CreateIndicatorRequest
 	(*CreateIndicatorResponse)(nil),         // 38: integration.measures.v1.CreateIndicatorResponse
-	(*GetIndicatorRequest)(nil),             // 39: integration.measures.v1.GetIndicatorRequest
-	(*GetIndicatorResponse)(nil),            // 40: integration.measures.v1.GetIndicatorResponse
-	(*ListIndicatorsRequest)(nil),           // 41: integration.measures.v1.ListIndicatorsRequest
-	(*ListIndicatorsResponse)(nil),          // 42: integration.measures.v1.ListIndicatorsResponse
-	(*RecordIndicatorValueRequest)(nil),     // 43: integration.measures.v1.RecordIndicatorValueRequest
-	(*RecordIndicatorValueResponse)(nil),    // 44: integration.measures.v1.RecordIndicatorValueResponse
-	(*GetIndicatorValuesRequest)(nil),       // 45: integration.measures.v1.GetIndicatorValuesRequest
-	(*GetIndicatorValuesResponse)(nil),      // 46: integration.measures.v1.GetIndicatorValuesResponse
-	(*IndicatorValue)(nil),                  // 47: integration.measures.v1.IndicatorValue
-	(*GetIndicatorRollUpRequest)(nil),       // 48: integration.measures.v1.GetIndicatorRollUpRequest
-	(*IndicatorRollUpRow)(nil),              // 49: integration.measures.v1.IndicatorRollUpRow
-	(*GetIndicatorRollUpResponse)(nil),      // 50: integration.measures.v1.GetIndicatorRollUpResponse
-	(*GetImplementationReportRequest)(nil),  // 51: integration.measures.v1.GetImplementationReportRequest
-	(*GetImplementationReportResponse)(nil), // 52: integration.measures.v1.GetImplementationReportResponse
-	nil,                                     // 53: integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
-	nil,                                     // 54: integration.measures.v1.IndicatorValue.ByGroupEntry
-	(*timestamppb.Timestamp)(nil),           // 55: google.protobuf.Timestamp
+	(*UpdateIndicatorRequest)(nil),          // 39: integration.measures.v1.UpdateIndicatorRequest
+	(*UpdateIndicatorResponse)(nil),         // 40: integration.measures.v1.UpdateIndicatorResponse
+	(*DeleteIndicatorRequest)(nil),          // 41: integration.measures.v1.DeleteIndicatorRequest
+	(*DeleteIndicatorResponse)(nil),         // 42: integration.measures.v1.DeleteIndicatorResponse
+	(*GetIndicatorRequest)(nil),             // 43: integration.measures.v1.GetIndicatorRequest
+	(*GetIndicatorResponse)(nil),            // 44: integration.measures.v1.GetIndicatorResponse
+	(*ListIndicatorsRequest)(nil),           // 45: integration.measures.v1.ListIndicatorsRequest
+	(*ListIndicatorsResponse)(nil),          // 46: integration.measures.v1.ListIndicatorsResponse
+	(*RecordIndicatorValueRequest)(nil),     // 47: integration.measures.v1.RecordIndicatorValueRequest
+	(*RecordIndicatorValueResponse)(nil),    // 48: integration.measures.v1.RecordIndicatorValueResponse
+	(*GetIndicatorValuesRequest)(nil),       // 49: integration.measures.v1.GetIndicatorValuesRequest
+	(*GetIndicatorValuesResponse)(nil),      // 50: integration.measures.v1.GetIndicatorValuesResponse
+	(*IndicatorValue)(nil),                  // 51: integration.measures.v1.IndicatorValue
+	(*GetIndicatorRollUpRequest)(nil),       // 52: integration.measures.v1.GetIndicatorRollUpRequest
+	(*IndicatorRollUpRow)(nil),              // 53: integration.measures.v1.IndicatorRollUpRow
+	(*GetIndicatorRollUpResponse)(nil),      // 54: integration.measures.v1.GetIndicatorRollUpResponse
+	(*GetImplementationReportRequest)(nil),  // 55: integration.measures.v1.GetImplementationReportRequest
+	(*GetImplementationReportResponse)(nil), // 56: integration.measures.v1.GetImplementationReportResponse
+	nil,                                     // 57: integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
+	nil,                                     // 58: integration.measures.v1.IndicatorValue.ByGroupEntry
+	(*timestamppb.Timestamp)(nil),           // 59: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),           // 60: google.protobuf.FieldMask
 }
 var file_integration_measures_v1_measures_proto_depIdxs = []int32{
 	0,  // 0: integration.measures.v1.Measure.topic_field:type_name -> integration.measures.v1.TopicField
 	1,  // 1: integration.measures.v1.Measure.cross_cutting_areas:type_name -> integration.measures.v1.CrossCuttingArea
 	2,  // 2: integration.measures.v1.Measure.addressed_actor_kinds:type_name -> integration.measures.v1.ActorKind
-	55, // 3: integration.measures.v1.Measure.create_time:type_name -> google.protobuf.Timestamp
-	55, // 4: integration.measures.v1.Measure.update_time:type_name -> google.protobuf.Timestamp
+	59, // 3: integration.measures.v1.Measure.create_time:type_name -> google.protobuf.Timestamp
+	59, // 4: integration.measures.v1.Measure.update_time:type_name -> google.protobuf.Timestamp
 	2,  // 5: integration.measures.v1.Actor.kind:type_name -> integration.measures.v1.ActorKind
-	55, // 6: integration.measures.v1.Actor.create_time:type_name -> google.protobuf.Timestamp
+	59, // 6: integration.measures.v1.Actor.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 7: integration.measures.v1.Adoption.status:type_name -> integration.measures.v1.AdoptionStatus
-	55, // 8: integration.measures.v1.Adoption.update_time:type_name -> google.protobuf.Timestamp
+	59, // 8: integration.measures.v1.Adoption.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 9: integration.measures.v1.ListMeasuresRequest.topic_field:type_name -> integration.measures.v1.TopicField
 	1,  // 10: integration.measures.v1.ListMeasuresRequest.cross_cutting_area:type_name -> integration.measures.v1.CrossCuttingArea
 	3,  // 11: integration.measures.v1.ListMeasuresRequest.adoption_status:type_name -> integration.measures.v1.AdoptionStatus
@@ -4070,7 +4297,7 @@ var file_integration_measures_v1_measures_proto_depIdxs = []int32{
 	8,  // 22: integration.measures.v1.SetAdoptionStatusResponse.adoption:type_name -> integration.measures.v1.Adoption
 	3,  // 23: integration.measures.v1.ListAdoptionsRequest.status:type_name -> integration.measures.v1.AdoptionStatus
 	8,  // 24: integration.measures.v1.ListAdoptionsResponse.adoptions:type_name -> integration.measures.v1.Adoption
-	55, // 25: integration.measures.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
+	59, // 25: integration.measures.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
 	3,  // 26: integration.measures.v1.TimelineEntry.from_status:type_name -> integration.measures.v1.AdoptionStatus
 	3,  // 27: integration.measures.v1.TimelineEntry.to_status:type_name -> integration.measures.v1.AdoptionStatus
 	26, // 28: integration.measures.v1.GetMeasureTimelineResponse.entries:type_name -> integration.measures.v1.TimelineEntry
@@ -4081,61 +4308,68 @@ var file_integration_measures_v1_measures_proto_depIdxs = []int32{
 	29, // 33: integration.measures.v1.GetAdoptionReportResponse.plan:type_name -> integration.measures.v1.AdoptionFigures
 	4,  // 34: integration.measures.v1.Indicator.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
 	35, // 35: integration.measures.v1.Indicator.rule:type_name -> integration.measures.v1.IndicatorRule
-	55, // 36: integration.measures.v1.Indicator.create_time:type_name -> google.protobuf.Timestamp
+	59, // 36: integration.measures.v1.Indicator.create_time:type_name -> google.protobuf.Timestamp
 	36, // 37: integration.measures.v1.IndicatorRule.terms:type_name -> integration.measures.v1.RuleTerm
 	5,  // 38: integration.measures.v1.RuleTerm.aggregation:type_name -> integration.measures.v1.RuleAggregation
 	34, // 39: integration.measures.v1.CreateIndicatorRequest.indicator:type_name -> integration.measures.v1.Indicator
 	34, // 40: integration.measures.v1.CreateIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
-	34, // 41: integration.measures.v1.GetIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
-	34, // 42: integration.measures.v1.ListIndicatorsResponse.indicators:type_name -> integration.measures.v1.Indicator
-	47, // 43: integration.measures.v1.RecordIndicatorValueResponse.value:type_name -> integration.measures.v1.IndicatorValue
-	47, // 44: integration.measures.v1.GetIndicatorValuesResponse.values:type_name -> integration.measures.v1.IndicatorValue
-	53, // 45: integration.measures.v1.GetIndicatorValuesResponse.source_positions:type_name -> integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
-	54, // 46: integration.measures.v1.IndicatorValue.by_group:type_name -> integration.measures.v1.IndicatorValue.ByGroupEntry
-	4,  // 47: integration.measures.v1.IndicatorRollUpRow.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
-	49, // 48: integration.measures.v1.GetIndicatorRollUpResponse.by_topic_field:type_name -> integration.measures.v1.IndicatorRollUpRow
-	49, // 49: integration.measures.v1.GetIndicatorRollUpResponse.plan:type_name -> integration.measures.v1.IndicatorRollUpRow
-	9,  // 50: integration.measures.v1.MeasureService.ListMeasures:input_type -> integration.measures.v1.ListMeasuresRequest
-	11, // 51: integration.measures.v1.MeasureService.GetMeasure:input_type -> integration.measures.v1.GetMeasureRequest
-	13, // 52: integration.measures.v1.MeasureService.CreateMeasure:input_type -> integration.measures.v1.CreateMeasureRequest
-	15, // 53: integration.measures.v1.MeasureService.ListActors:input_type -> integration.measures.v1.ListActorsRequest
-	17, // 54: integration.measures.v1.MeasureService.GetActor:input_type -> integration.measures.v1.GetActorRequest
-	19, // 55: integration.measures.v1.MeasureService.CreateActor:input_type -> integration.measures.v1.CreateActorRequest
-	21, // 56: integration.measures.v1.MeasureService.SetAdoptionStatus:input_type -> integration.measures.v1.SetAdoptionStatusRequest
-	23, // 57: integration.measures.v1.MeasureService.ListAdoptions:input_type -> integration.measures.v1.ListAdoptionsRequest
-	25, // 58: integration.measures.v1.MeasureService.GetMeasureTimeline:input_type -> integration.measures.v1.GetMeasureTimelineRequest
-	28, // 59: integration.measures.v1.MeasureService.GetAdoptionReport:input_type -> integration.measures.v1.GetAdoptionReportRequest
-	32, // 60: integration.measures.v1.MeasureService.ImportPlan:input_type -> integration.measures.v1.ImportPlanRequest
-	37, // 61: integration.measures.v1.MeasureService.CreateIndicator:input_type -> integration.measures.v1.CreateIndicatorRequest
-	39, // 62: integration.measures.v1.MeasureService.GetIndicator:input_type -> integration.measures.v1.GetIndicatorRequest
-	41, // 63: integration.measures.v1.MeasureService.ListIndicators:input_type -> integration.measures.v1.ListIndicatorsRequest
-	43, // 64: integration.measures.v1.MeasureService.RecordIndicatorValue:input_type -> integration.measures.v1.RecordIndicatorValueRequest
-	45, // 65: integration.measures.v1.MeasureService.GetIndicatorValues:input_type -> integration.measures.v1.GetIndicatorValuesRequest
-	48, // 66: integration.measures.v1.MeasureService.GetIndicatorRollUp:input_type -> integration.measures.v1.GetIndicatorRollUpRequest
-	51, // 67: integration.measures.v1.MeasureService.GetImplementationReport:input_type -> integration.measures.v1.GetImplementationReportRequest
-	10, // 68: integration.measures.v1.MeasureService.ListMeasures:output_type -> integration.measures.v1.ListMeasuresResponse
-	12, // 69: integration.measures.v1.MeasureService.GetMeasure:output_type -> integration.measures.v1.GetMeasureResponse
-	14, // 70: integration.measures.v1.MeasureService.CreateMeasure:output_type -> integration.measures.v1.CreateMeasureResponse
-	16, // 71: integration.measures.v1.MeasureService.ListActors:output_type -> integration.measures.v1.ListActorsResponse
-	18, // 72: integration.measures.v1.MeasureService.GetActor:output_type -> integration.measures.v1.GetActorResponse
-	20, // 73: integration.measures.v1.MeasureService.CreateActor:output_type -> integration.measures.v1.CreateActorResponse
-	22, // 74: integration.measures.v1.MeasureService.SetAdoptionStatus:output_type -> integration.measures.v1.SetAdoptionStatusResponse
-	24, // 75: integration.measures.v1.MeasureService.ListAdoptions:output_type -> integration.measures.v1.ListAdoptionsResponse
-	27, // 76: integration.measures.v1.MeasureService.GetMeasureTimeline:output_type -> integration.measures.v1.GetMeasureTimelineResponse
-	31, // 77: integration.measures.v1.MeasureService.GetAdoptionReport:output_type -> integration.measures.v1.GetAdoptionReportResponse
-	33, // 78: integration.measures.v1.MeasureService.ImportPlan:output_type -> integration.measures.v1.ImportPlanResponse
-	38, // 79: integration.measures.v1.MeasureService.CreateIndicator:output_type -> integration.measures.v1.CreateIndicatorResponse
-	40, // 80: integration.measures.v1.MeasureService.GetIndicator:output_type -> integration.measures.v1.GetIndicatorResponse
-	42, // 81: integration.measures.v1.MeasureService.ListIndicators:output_type -> integration.measures.v1.ListIndicatorsResponse
-	44, // 82: integration.measures.v1.MeasureService.RecordIndicatorValue:output_type -> integration.measures.v1.RecordIndicatorValueResponse
-	46, // 83: integration.measures.v1.MeasureService.GetIndicatorValues:output_type -> integration.measures.v1.GetIndicatorValuesResponse
-	50, // 84: integration.measures.v1.MeasureService.GetIndicatorRollUp:output_type -> integration.measures.v1.GetIndicatorRollUpResponse
-	52, // 85: integration.measures.v1.MeasureService.GetImplementationReport:output_type -> integration.measures.v1.GetImplementationReportResponse
-	68, // [68:86] is the sub-list for method output_type
-	50, // [50:68] is the sub-list for method input_type
-	50, // [50:50] is the sub-list for extension type_name
-	50, // [50:50] is the sub-list for extension extendee
-	0,  // [0:50] is the sub-list for field type_name
+	34, // 41: integration.measures.v1.UpdateIndicatorRequest.indicator:type_name -> integration.measures.v1.Indicator
+	60, // 42: integration.measures.v1.UpdateIndicatorRequest.update_mask:type_name -> google.protobuf.FieldMask
+	34, // 43: integration.measures.v1.UpdateIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
+	34, // 44: integration.measures.v1.GetIndicatorResponse.indicator:type_name -> integration.measures.v1.Indicator
+	34, // 45: integration.measures.v1.ListIndicatorsResponse.indicators:type_name -> integration.measures.v1.Indicator
+	51, // 46: integration.measures.v1.RecordIndicatorValueResponse.value:type_name -> integration.measures.v1.IndicatorValue
+	51, // 47: integration.measures.v1.GetIndicatorValuesResponse.values:type_name -> integration.measures.v1.IndicatorValue
+	57, // 48: integration.measures.v1.GetIndicatorValuesResponse.source_positions:type_name -> integration.measures.v1.GetIndicatorValuesResponse.SourcePositionsEntry
+	58, // 49: integration.measures.v1.IndicatorValue.by_group:type_name -> integration.measures.v1.IndicatorValue.ByGroupEntry
+	4,  // 50: integration.measures.v1.IndicatorRollUpRow.roll_up:type_name -> integration.measures.v1.IndicatorRollUp
+	53, // 51: integration.measures.v1.GetIndicatorRollUpResponse.by_topic_field:type_name -> integration.measures.v1.IndicatorRollUpRow
+	53, // 52: integration.measures.v1.GetIndicatorRollUpResponse.plan:type_name -> integration.measures.v1.IndicatorRollUpRow
+	9,  // 53: integration.measures.v1.MeasureService.ListMeasures:input_type -> integration.measures.v1.ListMeasuresRequest
+	11, // 54: integration.measures.v1.MeasureService.GetMeasure:input_type -> integration.measures.v1.GetMeasureRequest
+	13, // 55: integration.measures.v1.MeasureService.CreateMeasure:input_type -> integration.measures.v1.CreateMeasureRequest
+	15, // 56: integration.measures.v1.MeasureService.ListActors:input_type -> integration.measures.v1.ListActorsRequest
+	17, // 57: integration.measures.v1.MeasureService.GetActor:input_type -> integration.measures.v1.GetActorRequest
+	19, // 58: integration.measures.v1.MeasureService.CreateActor:input_type -> integration.measures.v1.CreateActorRequest
+	21, // 59: integration.measures.v1.MeasureService.SetAdoptionStatus:input_type -> integration.measures.v1.SetAdoptionStatusRequest
+	23, // 60: integration.measures.v1.MeasureService.ListAdoptions:input_type -> integration.measures.v1.ListAdoptionsRequest
+	25, // 61: integration.measures.v1.MeasureService.GetMeasureTimeline:input_type -> integration.measures.v1.GetMeasureTimelineRequest
+	28, // 62: integration.measures.v1.MeasureService.GetAdoptionReport:input_type -> integration.measures.v1.GetAdoptionReportRequest
+	32, // 63: integration.measures.v1.MeasureService.ImportPlan:input_type -> integration.measures.v1.ImportPlanRequest
+	37, // 64: integration.measures.v1.MeasureService.CreateIndicator:input_type -> integration.measures.v1.CreateIndicatorRequest
+	39, // 65: integration.measures.v1.MeasureService.UpdateIndicator:input_type -> integration.measures.v1.UpdateIndicatorRequest
+	41, // 66: integration.measures.v1.MeasureService.DeleteIndicator:input_type -> integration.measures.v1.DeleteIndicatorRequest
+	43, // 67: integration.measures.v1.MeasureService.GetIndicator:input_type -> integration.measures.v1.GetIndicatorRequest
+	45, // 68: integration.measures.v1.MeasureService.ListIndicators:input_type -> integration.measures.v1.ListIndicatorsRequest
+	47, // 69: integration.measures.v1.MeasureService.RecordIndicatorValue:input_type -> integration.measures.v1.RecordIndicatorValueRequest
+	49, // 70: integration.measures.v1.MeasureService.GetIndicatorValues:input_type -> integration.measures.v1.GetIndicatorValuesRequest
+	52, // 71: integration.measures.v1.MeasureService.GetIndicatorRollUp:input_type -> integration.measures.v1.GetIndicatorRollUpRequest
+	55, // 72: integration.measures.v1.MeasureService.GetImplementationReport:input_type -> integration.measures.v1.GetImplementationReportRequest
+	10, // 73: integration.measures.v1.MeasureService.ListMeasures:output_type -> integration.measures.v1.ListMeasuresResponse
+	12, // 74: integration.measures.v1.MeasureService.GetMeasure:output_type -> integration.measures.v1.GetMeasureResponse
+	14, // 75: integration.measures.v1.MeasureService.CreateMeasure:output_type -> integration.measures.v1.CreateMeasureResponse
+	16, // 76: integration.measures.v1.MeasureService.ListActors:output_type -> integration.measures.v1.ListActorsResponse
+	18, // 77: integration.measures.v1.MeasureService.GetActor:output_type -> integration.measures.v1.GetActorResponse
+	20, // 78: integration.measures.v1.MeasureService.CreateActor:output_type -> integration.measures.v1.CreateActorResponse
+	22, // 79: integration.measures.v1.MeasureService.SetAdoptionStatus:output_type -> integration.measures.v1.SetAdoptionStatusResponse
+	24, // 80: integration.measures.v1.MeasureService.ListAdoptions:output_type -> integration.measures.v1.ListAdoptionsResponse
+	27, // 81: integration.measures.v1.MeasureService.GetMeasureTimeline:output_type -> integration.measures.v1.GetMeasureTimelineResponse
+	31, // 82: integration.measures.v1.MeasureService.GetAdoptionReport:output_type -> integration.measures.v1.GetAdoptionReportResponse
+	33, // 83: integration.measures.v1.MeasureService.ImportPlan:output_type -> integration.measures.v1.ImportPlanResponse
+	38, // 84: integration.measures.v1.MeasureService.CreateIndicator:output_type -> integration.measures.v1.CreateIndicatorResponse
+	40, // 85: integration.measures.v1.MeasureService.UpdateIndicator:output_type -> integration.measures.v1.UpdateIndicatorResponse
+	42, // 86: integration.measures.v1.MeasureService.DeleteIndicator:output_type -> integration.measures.v1.DeleteIndicatorResponse
+	44, // 87: integration.measures.v1.MeasureService.GetIndicator:output_type -> integration.measures.v1.GetIndicatorResponse
+	46, // 88: integration.measures.v1.MeasureService.ListIndicators:output_type -> integration.measures.v1.ListIndicatorsResponse
+	48, // 89: integration.measures.v1.MeasureService.RecordIndicatorValue:output_type -> integration.measures.v1.RecordIndicatorValueResponse
+	50, // 90: integration.measures.v1.MeasureService.GetIndicatorValues:output_type -> integration.measures.v1.GetIndicatorValuesResponse
+	54, // 91: integration.measures.v1.MeasureService.GetIndicatorRollUp:output_type -> integration.measures.v1.GetIndicatorRollUpResponse
+	56, // 92: integration.measures.v1.MeasureService.GetImplementationReport:output_type -> integration.measures.v1.GetImplementationReportResponse
+	73, // [73:93] is the sub-list for method output_type
+	53, // [53:73] is the sub-list for method input_type
+	53, // [53:53] is the sub-list for extension type_name
+	53, // [53:53] is the sub-list for extension extendee
+	0,  // [0:53] is the sub-list for field type_name
 }
 
 func init() { file_integration_measures_v1_measures_proto_init() }
@@ -4150,7 +4384,7 @@ func file_integration_measures_v1_measures_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_measures_v1_measures_proto_rawDesc), len(file_integration_measures_v1_measures_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   49,
+			NumMessages:   53,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

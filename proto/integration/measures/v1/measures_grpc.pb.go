@@ -31,6 +31,8 @@ const (
 	MeasureService_GetAdoptionReport_FullMethodName       = "/integration.measures.v1.MeasureService/GetAdoptionReport"
 	MeasureService_ImportPlan_FullMethodName              = "/integration.measures.v1.MeasureService/ImportPlan"
 	MeasureService_CreateIndicator_FullMethodName         = "/integration.measures.v1.MeasureService/CreateIndicator"
+	MeasureService_UpdateIndicator_FullMethodName         = "/integration.measures.v1.MeasureService/UpdateIndicator"
+	MeasureService_DeleteIndicator_FullMethodName         = "/integration.measures.v1.MeasureService/DeleteIndicator"
 	MeasureService_GetIndicator_FullMethodName            = "/integration.measures.v1.MeasureService/GetIndicator"
 	MeasureService_ListIndicators_FullMethodName          = "/integration.measures.v1.MeasureService/ListIndicators"
 	MeasureService_RecordIndicatorValue_FullMethodName    = "/integration.measures.v1.MeasureService/RecordIndicatorValue"
@@ -91,6 +93,15 @@ type MeasureServiceClient interface {
 	// A rule naming an unknown event type or field, or a target date before the
 	// baseline date, is INVALID_ARGUMENT naming the field; nothing is written.
 	CreateIndicator(ctx context.Context, in *CreateIndicatorRequest, opts ...grpc.CallOption) (*CreateIndicatorResponse, error)
+	// Changes an indicator's definition: the fields named in update_mask (all
+	// but the actor when it is empty). A changed rule recomputes the values from
+	// the history of its source streams; changes of values are published as
+	// IndicatorValueChanged events. Stale etag: ABORTED; bad input as for
+	// CreateIndicator.
+	UpdateIndicator(ctx context.Context, in *UpdateIndicatorRequest, opts ...grpc.CallOption) (*UpdateIndicatorResponse, error)
+	// Retires an indicator: it leaves the lists, values and reports; its
+	// events stay in the history. Its ID cannot be used again.
+	DeleteIndicator(ctx context.Context, in *DeleteIndicatorRequest, opts ...grpc.CallOption) (*DeleteIndicatorResponse, error)
 	// Returns one indicator.
 	GetIndicator(ctx context.Context, in *GetIndicatorRequest, opts ...grpc.CallOption) (*GetIndicatorResponse, error)
 	// Lists the indicators of a measure, or of all measures with parent
@@ -240,6 +251,26 @@ func (c *measureServiceClient) CreateIndicator(ctx context.Context, in *CreateIn
 	return out, nil
 }
 
+func (c *measureServiceClient) UpdateIndicator(ctx context.Context, in *UpdateIndicatorRequest, opts ...grpc.CallOption) (*UpdateIndicatorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateIndicatorResponse)
+	err := c.cc.Invoke(ctx, MeasureService_UpdateIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *measureServiceClient) DeleteIndicator(ctx context.Context, in *DeleteIndicatorRequest, opts ...grpc.CallOption) (*DeleteIndicatorResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteIndicatorResponse)
+	err := c.cc.Invoke(ctx, MeasureService_DeleteIndicator_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *measureServiceClient) GetIndicator(ctx context.Context, in *GetIndicatorRequest, opts ...grpc.CallOption) (*GetIndicatorResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(GetIndicatorResponse)
@@ -352,6 +383,15 @@ type MeasureServiceServer interface {
 	// A rule naming an unknown event type or field, or a target date before the
 	// baseline date, is INVALID_ARGUMENT naming the field; nothing is written.
 	CreateIndicator(context.Context, *CreateIndicatorRequest) (*CreateIndicatorResponse, error)
+	// Changes an indicator's definition: the fields named in update_mask (all
+	// but the actor when it is empty). A changed rule recomputes the values from
+	// the history of its source streams; changes of values are published as
+	// IndicatorValueChanged events. Stale etag: ABORTED; bad input as for
+	// CreateIndicator.
+	UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*UpdateIndicatorResponse, error)
+	// Retires an indicator: it leaves the lists, values and reports; its
+	// events stay in the history. Its ID cannot be used again.
+	DeleteIndicator(context.Context, *DeleteIndicatorRequest) (*DeleteIndicatorResponse, error)
 	// Returns one indicator.
 	GetIndicator(context.Context, *GetIndicatorRequest) (*GetIndicatorResponse, error)
 	// Lists the indicators of a measure, or of all measures with parent
@@ -416,6 +456,12 @@ func (UnimplementedMeasureServiceServer) ImportPlan(context.Context, *ImportPlan
 }
 func (UnimplementedMeasureServiceServer) CreateIndicator(context.Context, *CreateIndicatorRequest) (*CreateIndicatorResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreateIndicator not implemented")
+}
+func (UnimplementedMeasureServiceServer) UpdateIndicator(context.Context, *UpdateIndicatorRequest) (*UpdateIndicatorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateIndicator not implemented")
+}
+func (UnimplementedMeasureServiceServer) DeleteIndicator(context.Context, *DeleteIndicatorRequest) (*DeleteIndicatorResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteIndicator not implemented")
 }
 func (UnimplementedMeasureServiceServer) GetIndicator(context.Context, *GetIndicatorRequest) (*GetIndicatorResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetIndicator not implemented")
@@ -672,6 +718,42 @@ func _MeasureService_CreateIndicator_Handler(srv interface{}, ctx context.Contex
 	return interceptor(ctx, in, info, handler)
 }
 
+func _MeasureService_UpdateIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).UpdateIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_UpdateIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).UpdateIndicator(ctx, req.(*UpdateIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _MeasureService_DeleteIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteIndicatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MeasureServiceServer).DeleteIndicator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: MeasureService_DeleteIndicator_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MeasureServiceServer).DeleteIndicator(ctx, req.(*DeleteIndicatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _MeasureService_GetIndicator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetIndicatorRequest)
 	if err := dec(in); err != nil {
@@ -834,6 +916,14 @@ var MeasureService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "CreateIndicator",
 			Handler:    _MeasureService_CreateIndicator_Handler,
+		},
+		{
+			MethodName: "UpdateIndicator",
+			Handler:    _MeasureService_UpdateIndicator_Handler,
+		},
+		{
+			MethodName: "DeleteIndicator",
+			Handler:    _MeasureService_DeleteIndicator_Handler,
 		},
 		{
 			MethodName: "GetIndicator",

@@ -61,6 +61,9 @@ type Engine struct {
 	mu      sync.RWMutex
 	derived map[domain.IndicatorKey]*derived
 	sources map[string]*source // by stream name
+	// changed is signalled when a derivation has months whose value may
+	// have changed, or became ready.
+	changed chan struct{}
 }
 
 // derived is one indicator's derivation.
@@ -69,6 +72,10 @@ type derived struct {
 	d   *domain.Derivation
 	// behind marks streams whose history the derivation has not seen yet.
 	behind map[string]bool
+	// streams are the source streams the rule reads.
+	streams []string
+	// dirty: months with an observation not yet taken by TakeChanged.
+	dirty map[domain.MonthIndex]struct{}
 }
 
 // source is the state of one source stream; applied and the index are
@@ -83,8 +90,9 @@ type source struct {
 	// event up to applied. Only the first occurrence counts.
 	seen map[[16]byte]uint64
 	wake chan struct{}
-	// available is set once the stream was found.
-	available bool
+	// available is set once the stream was found; replayed once the values
+	// include the stream's history as of the start.
+	available, replayed bool
 }
 
 type termRef struct {
@@ -94,6 +102,8 @@ type termRef struct {
 	field   []protoreflect.FieldDescriptor
 	groupBy []protoreflect.FieldDescriptor
 	agg     domain.Aggregation
+	// start marks the since_event_type of a MEDIAN_DAYS term.
+	start bool
 }
 
 type compiledFilter struct {
@@ -127,7 +137,7 @@ func NewEngine(js jetstream.JetStream, catalog *Catalog, cfg Config) (*Engine, e
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, js: js, catalog: catalog, log: cfg.Log, metrics: m,
-		derived: map[domain.IndicatorKey]*derived{}, sources: map[string]*source{}}
+		derived: map[domain.IndicatorKey]*derived{}, sources: map[string]*source{}, changed: make(chan struct{}, 1)}
 	for _, svc := range catalog.Services() {
 		name := eventstore.StreamName(svc)
 		e.sources[name] = &source{stream: name, service: svc, index: map[string][]termRef{},
@@ -152,18 +162,100 @@ func (e *Engine) Define(i domain.Indicator) {
 	if old, ok := e.derived[i.Key()]; ok && old.d.Rule().Equal(*i.Rule) {
 		return
 	}
-	drv := &derived{key: i.Key(), d: domain.NewDerivation(*i.Rule), behind: map[string]bool{}}
+	drv := &derived{key: i.Key(), d: domain.NewDerivation(*i.Rule), behind: map[string]bool{}, dirty: map[domain.MonthIndex]struct{}{}}
 	e.derived[i.Key()] = drv
 	e.reindexLocked()
 	for _, s := range i.Rule.Sources(e.catalog) {
 		if src, ok := e.sources[s]; ok {
 			drv.behind[s] = true
+			drv.streams = append(drv.streams, s)
 			select {
 			case src.wake <- struct{}{}:
 			default:
 			}
 		}
 	}
+}
+
+// Undefine forgets a deleted indicator.
+func (e *Engine) Undefine(k domain.IndicatorKey) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.derived[k]; ok {
+		delete(e.derived, k)
+		e.reindexLocked()
+	}
+}
+
+// Changed is signalled when TakeChanged may have something new.
+func (e *Engine) Changed() <-chan struct{} { return e.changed }
+
+func (e *Engine) signalChanged() {
+	select {
+	case e.changed <- struct{}{}:
+	default:
+	}
+}
+
+// TakeChanged returns, per ready derived indicator, the periods whose value
+// may have changed since the last call: the month, quarter and year of each
+// event counted. Indicators not ready keep theirs for a later call.
+func (e *Engine) TakeChanged() map[domain.IndicatorKey][]domain.Period {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := map[domain.IndicatorKey][]domain.Period{}
+	for k, drv := range e.derived {
+		if len(drv.dirty) == 0 || !e.readyLocked(drv) {
+			continue
+		}
+		seen := map[domain.Period]bool{}
+		for m := range drv.dirty {
+			for _, p := range m.Periods() {
+				if !seen[p] {
+					seen[p] = true
+					out[k] = append(out[k], p)
+				}
+			}
+		}
+		clear(drv.dirty)
+	}
+	return out
+}
+
+// readyLocked reports whether a derivation includes the history of each of
+// its streams as of the service's start: its values are then ones the
+// streams really passed through, not a replay's intermediate steps.
+func (e *Engine) readyLocked(drv *derived) bool {
+	if len(drv.behind) > 0 {
+		return false
+	}
+	for _, s := range drv.streams {
+		if !e.sources[s].replayed {
+			return false
+		}
+	}
+	return true
+}
+
+// Computed is a ready derived indicator's values for periods, with the
+// positions of its source streams they include; false if the indicator is
+// unknown or not ready.
+func (e *Engine) Computed(k domain.IndicatorKey, periods []domain.Period) ([]domain.Value, map[string]uint64, bool) {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	drv, ok := e.derived[k]
+	if !ok || !e.readyLocked(drv) {
+		return nil, nil, false
+	}
+	values := make([]domain.Value, len(periods))
+	for i, p := range periods {
+		values[i] = drv.d.Value(p)
+	}
+	positions := make(map[string]uint64, len(drv.streams))
+	for _, s := range drv.streams {
+		positions[s] = e.sources[s].applied
+	}
+	return values, positions, true
 }
 
 // reindexLocked rebuilds every source's index of terms by event type.
@@ -204,6 +296,9 @@ func (e *Engine) reindexLocked() {
 			}
 			if valid {
 				src.index[t.EventType] = append(src.index[t.EventType], ref)
+				if t.Since != "" {
+					src.index[t.Since] = append(src.index[t.Since], termRef{drv: drv, term: ti, agg: t.Aggregation, start: true})
+				}
 			}
 		}
 	}
@@ -330,6 +425,10 @@ func (e *Engine) followStream(ctx context.Context, src *source, stream jetstream
 		}
 		log.Info("indicator sources replayed", "events", last-applied, "took", time.Since(began).Round(time.Millisecond))
 	}
+	e.mu.Lock()
+	src.replayed = true
+	e.mu.Unlock()
+	e.signalChanged()
 	cons, err := e.durable(ctx, src, stream, log)
 	if err != nil {
 		return err
@@ -486,6 +585,7 @@ func (e *Engine) catchUp(ctx context.Context, src *source, stream jetstream.Stre
 		delete(drv.behind, src.stream)
 	}
 	e.mu.Unlock()
+	e.signalChanged()
 	return nil
 }
 
@@ -596,10 +696,15 @@ func (e *Engine) apply(src *source, subject string, seq uint64, h map[string][]s
 		if r.drv.behind[src.stream] && targets == nil || targets != nil && !targets[r.drv] {
 			continue
 		}
+		if r.start {
+			r.drv.d.Observe(domain.Observation{Term: r.term, Aggregate: aggregate, Time: at, Start: true})
+			counted = true
+			continue
+		}
 		if !matches(msg, r.filters) {
 			continue
 		}
-		o := domain.Observation{Term: r.term, Aggregate: aggregate, Month: month}
+		o := domain.Observation{Term: r.term, Aggregate: aggregate, Month: month, Time: at}
 		if r.groupBy != nil {
 			o.Group, _ = value(msg, r.groupBy)
 		}
@@ -610,7 +715,11 @@ func (e *Engine) apply(src *source, subject string, seq uint64, h map[string][]s
 			o.Key, _ = value(msg, r.field)
 		}
 		r.drv.d.Observe(o)
+		r.drv.dirty[month] = struct{}{}
 		counted = true
+	}
+	if counted {
+		e.signalChanged()
 	}
 	if advance {
 		if counted {

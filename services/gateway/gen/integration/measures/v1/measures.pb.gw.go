@@ -360,6 +360,60 @@ func local_request_MeasureService_CreateIndicator_0(ctx context.Context, marshal
 	return msg, metadata, err
 }
 
+func request_MeasureService_UpdateIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.UpdateIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.UpdateIndicator(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_UpdateIndicator_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.UpdateIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.UpdateIndicator(ctx, &protoReq)
+	return msg, metadata, err
+}
+
+func request_MeasureService_DeleteIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.DeleteIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.DeleteIndicator(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_MeasureService_DeleteIndicator_0(ctx context.Context, marshaler runtime.Marshaler, server extMeasuresv1.MeasureServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extMeasuresv1.DeleteIndicatorRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.DeleteIndicator(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_MeasureService_GetIndicator_0(ctx context.Context, marshaler runtime.Marshaler, client extMeasuresv1.MeasureServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extMeasuresv1.GetIndicatorRequest
@@ -768,6 +822,46 @@ func RegisterMeasureServiceHandlerServer(ctx context.Context, mux *runtime.Serve
 		}
 		forward_MeasureService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_UpdateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/UpdateIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/UpdateIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_UpdateIndicator_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_UpdateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_DeleteIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.measures.v1.MeasureService/DeleteIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/DeleteIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_MeasureService_DeleteIndicator_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_DeleteIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1132,6 +1226,40 @@ func RegisterMeasureServiceHandlerClient(ctx context.Context, mux *runtime.Serve
 		}
 		forward_MeasureService_CreateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_UpdateIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/UpdateIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/UpdateIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_UpdateIndicator_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_UpdateIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_MeasureService_DeleteIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.measures.v1.MeasureService/DeleteIndicator", runtime.WithHTTPPathPattern("/integration.measures.v1.MeasureService/DeleteIndicator"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_MeasureService_DeleteIndicator_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_MeasureService_DeleteIndicator_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_MeasureService_GetIndicator_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1250,6 +1378,8 @@ var (
 	pattern_MeasureService_GetAdoptionReport_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetAdoptionReport"}, ""))
 	pattern_MeasureService_ImportPlan_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ImportPlan"}, ""))
 	pattern_MeasureService_CreateIndicator_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "CreateIndicator"}, ""))
+	pattern_MeasureService_UpdateIndicator_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "UpdateIndicator"}, ""))
+	pattern_MeasureService_DeleteIndicator_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "DeleteIndicator"}, ""))
 	pattern_MeasureService_GetIndicator_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "GetIndicator"}, ""))
 	pattern_MeasureService_ListIndicators_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "ListIndicators"}, ""))
 	pattern_MeasureService_RecordIndicatorValue_0    = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.measures.v1.MeasureService", "RecordIndicatorValue"}, ""))
@@ -1271,6 +1401,8 @@ var (
 	forward_MeasureService_GetAdoptionReport_0       = runtime.ForwardResponseMessage
 	forward_MeasureService_ImportPlan_0              = runtime.ForwardResponseMessage
 	forward_MeasureService_CreateIndicator_0         = runtime.ForwardResponseMessage
+	forward_MeasureService_UpdateIndicator_0         = runtime.ForwardResponseMessage
+	forward_MeasureService_DeleteIndicator_0         = runtime.ForwardResponseMessage
 	forward_MeasureService_GetIndicator_0            = runtime.ForwardResponseMessage
 	forward_MeasureService_ListIndicators_0          = runtime.ForwardResponseMessage
 	forward_MeasureService_RecordIndicatorValue_0    = runtime.ForwardResponseMessage
