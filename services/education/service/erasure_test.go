@@ -197,4 +197,15 @@ func TestExampleDataLoadsOnceAndMatches(t *testing.T) {
 	if err != nil || len(report.GetPairs()) == 0 {
 		t.Fatalf("the Beispieldaten show no duplicate: %v %v", report, err)
 	}
+	refs, err := h2.client.ListReferrals(c, &pb.ListReferralsRequest{Parent: "offers/-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	statuses := map[pb.ReferralStatus]int{}
+	for _, r := range refs.GetReferrals() {
+		statuses[r.GetStatus()]++
+	}
+	if statuses[pb.ReferralStatus_REFERRAL_STATUS_ENROLLED] != 1 || statuses[pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED] != 1 || len(refs.GetReferrals()) != 2 {
+		t.Fatalf("the Beispieldaten referrals by status: %v, want one enrolled and one accepted", statuses)
+	}
 }

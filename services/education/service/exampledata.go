@@ -78,11 +78,13 @@ func seedExampleData(ctx context.Context, a *app.Service, log *slog.Logger) erro
 			return err
 		}
 	}
-	for _, o := range exampleOffers {
+	offerIDs := make([]string, len(exampleOffers))
+	for i, o := range exampleOffers {
 		created, _, err := a.CreateOffer(ctx, domain.Unrestricted, eventstore.Request{ID: o.requestID, Fingerprint: "exampledata"}, o.offer)
 		if err != nil {
 			return err
 		}
+		offerIDs[i] = created.ID
 		if o.open != "" {
 			if _, err := a.SetOfferStatus(ctx, domain.Unrestricted, eventstore.Request{ID: o.open, Fingerprint: "exampledata"}, created.ID, domain.Open, ""); err != nil {
 				return err
@@ -102,6 +104,60 @@ func seedExampleData(ctx context.Context, a *app.Service, log *slog.Logger) erro
 	}, ""); err != nil {
 		return err
 	}
+	if err := seedExampleReferrals(ctx, a, offerIDs[0]); err != nil {
+		return err
+	}
 	log.Info("Beispieldaten geladen (example data)", "providers", len(exampleProviders), "offers", len(exampleOffers), "participant", p.ID)
+	return nil
+}
+
+// exampleReferrals are two more invented participants, referred to the
+// first example offer and moved along the lifecycle, so that the referral
+// figures (dashboard, indicator 1.1) show something from the start.
+var exampleReferrals = []struct {
+	participant, assessment, referral string
+	steps                             []exampleStep
+}{
+	{"2c5e0f6a-0000-4000-8000-000000000211", "2c5e0f6a-0000-4000-8000-000000000212", "2c5e0f6a-0000-4000-8000-000000000213", []exampleStep{
+		{"2c5e0f6a-0000-4000-8000-000000000214", domain.Accepted}, {"2c5e0f6a-0000-4000-8000-000000000215", domain.Enrolled},
+	}},
+	{"2c5e0f6a-0000-4000-8000-000000000221", "2c5e0f6a-0000-4000-8000-000000000222", "2c5e0f6a-0000-4000-8000-000000000223", []exampleStep{
+		{"2c5e0f6a-0000-4000-8000-000000000224", domain.Accepted},
+	}},
+}
+
+// exampleStep is a referral's status change under its own request ID, so
+// that a restart with example data repeats nothing.
+type exampleStep struct {
+	request string
+	to      domain.ReferralStatus
+}
+
+func seedExampleReferrals(ctx context.Context, a *app.Service, offerID string) error {
+	for i, r := range exampleReferrals {
+		p, err := a.RegisterParticipant(ctx, eventstore.Request{ID: r.participant, Fingerprint: "exampledata"}, domain.PersonalData{
+			GivenName: "Beispiel", FamilyName: fmt.Sprintf("Teilnehmer %d (Beispieldaten)", i+2), BirthYear: int32(1985 + i),
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := a.RecordAssessment(ctx, eventstore.Request{ID: r.assessment, Fingerprint: "exampledata"}, p.ID, domain.Assessment{
+			OverallLevel: domain.A1, Literacy: domain.Literate, SchoolingYears: 10,
+			Availability: []domain.Slot{{Day: domain.Monday, Start: "08:00", End: "13:00"}},
+			Municipality: "backnang", Assessor: "vhs-backnang", AssessedOn: "2026-11-03",
+		}, ""); err != nil {
+			return err
+		}
+		ref, err := a.CreateReferral(ctx, domain.Unrestricted, eventstore.Request{ID: r.referral, Fingerprint: "exampledata"}, offerID, p.ID, "")
+		if err != nil {
+			return err
+		}
+		for _, step := range r.steps {
+			req := eventstore.Request{ID: step.request, Fingerprint: "exampledata"}
+			if _, _, err := a.SetReferralStatus(ctx, domain.Unrestricted, req, offerID, ref.ID, step.to, ""); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
