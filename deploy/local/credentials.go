@@ -38,10 +38,20 @@ type examplePartner struct {
 var examplePartners = []examplePartner{
 	{id: "beispiel-landkreis", actsFor: principal.ActsFor{Actor: "landkreis"}, scopes: func(string) bool { return true }},
 	{id: "beispiel-backnang", actsFor: principal.ActsFor{Actor: "backnang"}, scopes: func(s string) bool {
-		return strings.HasSuffix(s, ".read") || s == "measures.adoptions.write"
+		return dataRead(s) || s == "measures.adoptions.write"
 	}},
-	{id: "beispiel-dashboard", scopes: func(s string) bool { return strings.HasSuffix(s, ".read") }},
+	{id: "beispiel-dashboard", scopes: dataRead},
+	// The data protection officer reads the audit of calls on personal
+	// data, and nothing else.
+	{id: "beispiel-datenschutz", scopes: func(s string) bool { return s == auditRead }},
 }
+
+// auditRead is the scope of the audit of calls on personal data.
+const auditRead = "audit.read"
+
+// dataRead picks the scopes that read the plan's data; the audit is not
+// for every reader.
+func dataRead(scope string) bool { return strings.HasSuffix(scope, ".read") && scope != auditRead }
 
 // ensureCredentials loads the local credentials from dir, making them on
 // first start.

@@ -53,6 +53,12 @@ func Status(log *slog.Logger, method string, err error) error {
 	return status.Error(codes.Internal, "internal error")
 }
 
+// Code is the gRPC code a caller gets for err (see Status), without
+// logging anything.
+func Code(err error) codes.Code {
+	return status.Code(Status(slog.New(slog.DiscardHandler), "", err))
+}
+
 func fromAPIError(e *apierr.Error) *status.Status {
 	code, ok := kindCodes[e.Kind]
 	if !ok {

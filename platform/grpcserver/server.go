@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/keepalive"
@@ -44,6 +45,8 @@ type Config struct {
 	// apierr errors they return are mapped like the handler's.
 	UnaryInterceptors  []grpc.UnaryServerInterceptor
 	StreamInterceptors []grpc.StreamServerInterceptor
+	// Credentials secure the connections (e.g. TLS); nil serves plaintext.
+	Credentials credentials.TransportCredentials
 }
 
 // Server is a gRPC server with health and reflection.
@@ -80,7 +83,7 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 	})
 	// Successful calls are logged at debug level; failures at info and above.
 	logOpts := []logging.Option{logging.WithLogOnEvents(logging.FinishCall), logging.WithLevels(callLevel)}
-	srv := grpc.NewServer(
+	opts := []grpc.ServerOption{
 		grpc.StatsHandler(otelgrpc.NewServerHandler()),
 		grpc.ChainUnaryInterceptor(append([]grpc.UnaryServerInterceptor{
 			metrics.UnaryServerInterceptor(),
@@ -98,7 +101,11 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 		grpc.NumStreamWorkers(uint32(runtime.GOMAXPROCS(0))),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 5 * time.Minute, Time: time.Minute, Timeout: 20 * time.Second}),
-	)
+	}
+	if cfg.Credentials != nil {
+		opts = append(opts, grpc.Creds(cfg.Credentials))
+	}
+	srv := grpc.NewServer(opts...)
 	register(srv)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)

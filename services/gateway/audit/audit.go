@@ -107,6 +107,9 @@ type Recorder struct {
 	store  *eventstore.Store
 	stream jetstream.Stream
 	now    func() time.Time
+	// maxDelay bounds the time from a call reaching the gateway (the
+	// record's time) to its record being stored.
+	maxDelay time.Duration
 
 	mu       sync.Mutex
 	partners map[string]*partnerLog
@@ -118,8 +121,9 @@ type partnerLog struct {
 	last  uint64
 }
 
-// Open opens (creating it if needed) the gateway's stream.
-func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Recorder, error) {
+// Open opens (creating it if needed) the gateway's stream. maxDelay is the
+// longest a call may take before its record is stored (the call timeout).
+func Open(ctx context.Context, js jetstream.JetStream, replicas int, maxDelay time.Duration) (*Recorder, error) {
 	store, err := eventstore.Open(ctx, js, eventstore.Config{Service: Service, Replicas: replicas})
 	if err != nil {
 		return nil, err
@@ -128,7 +132,7 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Recorder,
 	if err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}
-	return &Recorder{store: store, stream: stream, now: time.Now, partners: map[string]*partnerLog{}}, nil
+	return &Recorder{store: store, stream: stream, now: time.Now, maxDelay: maxDelay, partners: map[string]*partnerLog{}}, nil
 }
 
 // maxAttempts bounds the retries when other gateways record for the same
@@ -136,8 +140,8 @@ func Open(ctx context.Context, js jetstream.JetStream, replicas int) (*Recorder,
 const maxAttempts = 10
 
 // Record stores rec (its time set now if unset) and returns its stream sequence.
-// It returns only once the record is stored: a call on personal data
-// whose record cannot be stored must not go ahead.
+// It returns only once the record is stored: the outcome of a call on
+// personal data whose record cannot be stored must not reach the caller.
 func (r *Recorder) Record(ctx context.Context, rec *gatewayv1.AccessRecorded) (uint64, error) {
 	if rec.GetTime() == nil {
 		rec.Time = timestamppb.New(r.now())

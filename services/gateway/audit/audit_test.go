@@ -3,11 +3,14 @@ package audit
 import (
 	"slices"
 	"testing"
+	"time"
 
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
+	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 )
 
 func TestPurpose(t *testing.T) {
@@ -59,5 +62,32 @@ func TestResources(t *testing.T) {
 	}
 	if got := Resources(input, []byte{0xff}); !slices.Equal(got, []string{NotAResourceName}) {
 		t.Fatalf("garbage: %v", got)
+	}
+}
+
+func TestQueryMatches(t *testing.T) {
+	at := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	rec := &gatewayv1.AccessRecorded{Resources: []string{"cases/c-1/stages/s-2"}, Outcome: "OK", Time: timestamppb.New(at)}
+	for name, tt := range map[string]struct {
+		resource, outcome string
+		start, end        time.Time
+		want              bool
+	}{
+		"all":                  {want: true},
+		"the resource":         {resource: "cases/c-1/stages/s-2", want: true},
+		"below the resource":   {resource: "cases/c-1", want: true},
+		"a resource like it":   {resource: "cases/c-10", want: false},
+		"its outcome":          {outcome: "OK", want: true},
+		"another outcome":      {outcome: "NOT_FOUND", want: false},
+		"window from its time": {start: at, end: at.Add(time.Second), want: true},
+		"window ending at it":  {start: at.Add(-time.Second), end: at, want: false},
+	} {
+		q, err := NewQuery("", tt.resource, tt.outcome, tt.start, tt.end, 0, "")
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got := q.matches(rec); got != tt.want {
+			t.Errorf("%s: %v, want %v", name, got, tt.want)
+		}
 	}
 }

@@ -31,6 +31,12 @@ type Partner struct {
 	ActsFor principal.ActsFor `yaml:"acts_for"`
 	// Keys are the hashes of the partner's API keys (auth.HashKey).
 	Keys []string `yaml:"keys"`
+	// ClientCertificates are the SHA-256 fingerprints of the partner's
+	// TLS client certificates (auth.CertificateFingerprint), for mutual
+	// TLS instead of an API key. A fingerprint names one certificate,
+	// whoever its CA issues a certificate to; two at once allow a renewal
+	// without downtime, like keys.
+	ClientCertificates []string `yaml:"client_certificates"`
 }
 
 // HasScope reports whether the partner holds scope.
@@ -45,9 +51,11 @@ type file struct {
 	Partners []*Partner `yaml:"partners"`
 }
 
-// Directory is an immutable set of partners, indexed by key hash.
+// Directory is an immutable set of partners, indexed by key hash and
+// client certificate fingerprint.
 type Directory struct {
 	byHash map[string]*Partner
+	byCert map[string]*Partner
 	ids    map[string]*Partner
 }
 
@@ -63,6 +71,7 @@ var (
 //	    scopes: [measures.read, measures.adoptions.write]
 //	    acts_for: {actor: backnang}
 //	    keys: ["sha256:…"]
+//	    client_certificates: ["sha256:…"]   # optional, for mutual TLS
 func Parse(data []byte) (*Directory, error) {
 	var f file
 	dec := yaml.NewDecoder(strings.NewReader(string(data)))
@@ -70,7 +79,7 @@ func Parse(data []byte) (*Directory, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, fmt.Errorf("partners file: %w", err)
 	}
-	d := &Directory{byHash: map[string]*Partner{}, ids: map[string]*Partner{}}
+	d := &Directory{byHash: map[string]*Partner{}, byCert: map[string]*Partner{}, ids: map[string]*Partner{}}
 	for i, p := range f.Partners {
 		if p == nil || !idPattern.MatchString(p.ID) {
 			return nil, fmt.Errorf("partners file: partner %d: id must match %s", i+1, idPattern)
@@ -96,9 +105,25 @@ func Parse(data []byte) (*Directory, error) {
 			}
 			d.byHash[h] = p
 		}
+		if len(p.ClientCertificates) > MaxKeysPerPartner {
+			return nil, fmt.Errorf("partners file: partner %s has %d client certificates; at most %d are active at once", p.ID, len(p.ClientCertificates), MaxKeysPerPartner)
+		}
+		for _, f := range p.ClientCertificates {
+			f = strings.ToLower(f)
+			if !validHash(f) {
+				return nil, fmt.Errorf("partners file: partner %s: client certificate %q is not a sha256:<hex> fingerprint of the certificate's DER bytes", p.ID, f)
+			}
+			if other := d.byCert[f]; other != nil {
+				return nil, fmt.Errorf("partners file: partners %s and %s share a client certificate", other.ID, p.ID)
+			}
+			d.byCert[f] = p
+		}
 	}
 	return d, nil
 }
+
+// ValidID reports whether id is a well-formed partner ID.
+func ValidID(id string) bool { return idPattern.MatchString(id) }
 
 // Load reads the partners file at path.
 func Load(path string) (*Directory, error) {
@@ -115,10 +140,11 @@ func (d *Directory) Partner(id string) (*Partner, bool) {
 	return p, ok
 }
 
-// Errors of Authenticate.
+// Errors of Authenticate and AuthenticateCertificate.
 var (
-	ErrNoKey      = errors.New("the call carries no API key: send `authorization: Bearer <key>`")
-	ErrUnknownKey = errors.New("the API key is not valid")
+	ErrNoKey       = errors.New("the call carries no API key: send `authorization: Bearer <key>`")
+	ErrUnknownKey  = errors.New("the API key is not valid")
+	ErrUnknownCert = errors.New("the client certificate belongs to no partner")
 )
 
 // Authenticate returns the partner whose key the call's authorization
@@ -131,6 +157,16 @@ func (d *Directory) Authenticate(md metadata.MD) (*Partner, error) {
 	p, ok := d.byHash[HashKey(key)]
 	if !ok {
 		return nil, ErrUnknownKey
+	}
+	return p, nil
+}
+
+// AuthenticateCertificate returns the partner whose client certificate
+// (DER bytes, verified by TLS) the call was made with.
+func (d *Directory) AuthenticateCertificate(der []byte) (*Partner, error) {
+	p, ok := d.byCert[CertificateFingerprint(der)]
+	if !ok {
+		return nil, ErrUnknownCert
 	}
 	return p, nil
 }

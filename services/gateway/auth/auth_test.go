@@ -153,3 +153,35 @@ func TestBind(t *testing.T) {
 		t.Fatalf("the bound key outlived its partner: %v", err)
 	}
 }
+
+func TestClientCertificates(t *testing.T) {
+	cert1, cert2, cert3 := []byte("der of the current certificate"), []byte("der of its renewal"), []byte("der of a stranger")
+	f1, f2 := CertificateFingerprint(cert1), CertificateFingerprint(cert2)
+	d, err := Parse([]byte(`
+partners:
+  - id: waiblingen
+    scopes: [measures.read]
+    client_certificates: ["` + f1 + `", "` + strings.ToUpper(f2) + `"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, der := range [][]byte{cert1, cert2} {
+		if p, err := d.AuthenticateCertificate(der); err != nil || p.ID != "waiblingen" {
+			t.Fatalf("%v, %v", p, err)
+		}
+	}
+	if _, err := d.AuthenticateCertificate(cert3); !errors.Is(err, ErrUnknownCert) {
+		t.Fatalf("stranger: %v", err)
+	}
+	f3 := CertificateFingerprint(cert3)
+	for name, file := range map[string]string{
+		"not a fingerprint": "partners:\n  - id: a-1\n    client_certificates: [\"CN=waiblingen\"]\n",
+		"three at once":     "partners:\n  - id: a-1\n    client_certificates: [\"" + f1 + "\", \"" + f2 + "\", \"" + f3 + "\"]\n",
+		"shared":            "partners:\n  - id: a-1\n    client_certificates: [\"" + f1 + "\"]\n  - id: a-2\n    client_certificates: [\"" + f1 + "\"]\n",
+	} {
+		if _, err := Parse([]byte(file)); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}

@@ -34,6 +34,14 @@ func HashKey(key string) string {
 	return hashPrefix + hex.EncodeToString(sum[:])
 }
 
+// CertificateFingerprint returns a client certificate's entry in the
+// partners file: "sha256:" and the hex digest of its DER bytes, the same as
+// `openssl x509 -in cert.pem -outform der | sha256sum`.
+func CertificateFingerprint(der []byte) string {
+	sum := sha256.Sum256(der)
+	return hashPrefix + hex.EncodeToString(sum[:])
+}
+
 func validHash(h string) bool {
 	digest, ok := strings.CutPrefix(h, hashPrefix)
 	if !ok || len(digest) != 2*sha256.Size {

@@ -20,7 +20,7 @@ import (
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
-	// The gateway's own services (events), served by the gateway itself.
+	// The gateway's own services (events, audit), served by the gateway itself.
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 )
 
@@ -35,6 +35,11 @@ const (
 	ClassRead  = "read"
 	ClassWrite = "write"
 	ClassAdmin = "admin"
+	// ClassDashboard is the class of the reads the gateway's own dashboard
+	// makes for its viewers: they have an allowance of their own, so
+	// several viewers behind one key do not use up the partner's API reads
+	// (nor the other way round).
+	ClassDashboard = "dashboard"
 )
 
 // Method is one RPC.

@@ -328,6 +328,15 @@ func TestBrowser(t *testing.T) {
 	if href := eval[string](t, b, `document.querySelector("#matrix th.measure a").getAttribute("href")`); href != "/massnahmen/m-1-1" {
 		t.Fatalf("first measure link %q", href)
 	}
+	// Every actor's name is shown whole in the matrix's head.
+	if cut := eval[[]string](t, b, `Array.prototype.filter.call(document.querySelectorAll("#matrix th.rot span"),
+		function(s){return s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1}).map(function(s){return s.textContent})`); len(cut) > 0 {
+		t.Fatalf("actor names cut off in the matrix: %v", cut)
+	}
+	// On a narrow screen the matrix scrolls sideways with the measures in view.
+	b.run(t, 30*time.Second, chromedp.EmulateViewport(800, 1000))
+	eval[bool](t, b, `document.querySelector("#matrix").parentElement.scrollLeft = 300; true`)
+	b.screenshot(t, shots, "6-plan-schmal")
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Fatalf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
 	}

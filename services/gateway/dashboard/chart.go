@@ -3,6 +3,7 @@ package dashboard
 import (
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -31,10 +32,16 @@ type chartSeries struct {
 }
 
 type chartGroup struct {
-	// Label is shown left of the bars, shortened; Full is the whole label.
-	Label, Full string
-	LabelY      int
-	Bars        []chartBar
+	// Lines are the label left of the bars, wrapped onto at most two
+	// lines (shortened only beyond them); Full is the whole label.
+	Lines []chartLine
+	Full  string
+	Bars  []chartBar
+}
+
+type chartLine struct {
+	Text string
+	Y    int
 }
 
 type chartBar struct {
@@ -88,7 +95,7 @@ func newChart(id, title string, series []chartSeries, values []chartValue, maxVa
 	scale := float64(c.PlotWidth) / maxValue
 	y := chartTop
 	for _, v := range values {
-		g := chartGroup{Label: shorten(v.Label, chartLabelRunes), Full: v.Label}
+		g := chartGroup{Full: v.Label}
 		start := y
 		for i, s := range series {
 			val := 0.0
@@ -107,7 +114,12 @@ func newChart(id, title string, series []chartSeries, values []chartValue, maxVa
 			})
 			y += chartBarHeight + chartBarGap
 		}
-		g.LabelY = (start+y-chartBarGap)/2 + 5
+		// Centred on the group's bars, a line's height (15) apart.
+		lines := wrapLabel(v.Label, chartLabelRunes)
+		first := (start+y-chartBarGap)/2 + 5 - (len(lines)-1)*15/2
+		for i, l := range lines {
+			g.Lines = append(g.Lines, chartLine{Text: l, Y: first + i*15})
+		}
 		c.Groups = append(c.Groups, g)
 		y += chartGroupGap - chartBarGap
 	}
@@ -141,6 +153,24 @@ func tickText(v float64, unit string) string {
 		return number(int(v)) + unit
 	}
 	return decimal(v) + unit
+}
+
+// wrapLabel breaks s between words into at most two lines of n runes; a
+// longer rest, or a first word longer than a line, is shortened.
+func wrapLabel(s string, n int) []string {
+	if utf8.RuneCountInString(s) <= n {
+		return []string{s}
+	}
+	words := strings.Fields(s)
+	first := words[0]
+	i := 1
+	for ; i < len(words) && utf8.RuneCountInString(first+" "+words[i]) <= n; i++ {
+		first += " " + words[i]
+	}
+	if utf8.RuneCountInString(first) > n || i == len(words) {
+		return []string{shorten(s, n)}
+	}
+	return []string{first, shorten(strings.Join(words[i:], " "), n)}
 }
 
 // shorten cuts s to n runes with an ellipsis.

@@ -71,8 +71,15 @@ type Config struct {
 	SessionTTL, SessionMaxAge time.Duration
 	// LabourProcess is the process whose funnel is shown.
 	LabourProcess string
-	Logger        *slog.Logger
+	// CallMark, sent as CallMarkHeader with every call, is the gateway's
+	// secret that puts the dashboard's reads in a rate limit class of
+	// their own.
+	CallMark string
+	Logger   *slog.Logger
 }
+
+// CallMarkHeader carries Config.CallMark.
+const CallMarkHeader = "x-integration-dashboard"
 
 // Dashboard serves the pages.
 type Dashboard struct {
@@ -182,6 +189,7 @@ type viewer struct {
 	authorization string
 	partner       *auth.Partner
 	anonymous     bool
+	mark          string
 }
 
 // viewerOf returns the request's viewer: the session's, else the anonymous
@@ -198,7 +206,7 @@ func (d *Dashboard) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, b
 						d.sessions.setCookie(w, r, renewed)
 					}
 				}
-				return &viewer{authorization: "Bearer " + sess.Key, partner: p}, true
+				return &viewer{authorization: "Bearer " + sess.Key, partner: p, mark: d.cfg.CallMark}, true
 			}
 		}
 		if w != nil {
@@ -208,7 +216,7 @@ func (d *Dashboard) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, b
 	if d.cfg.AnonymousKey != "" {
 		p, err := d.cfg.Authenticate(d.cfg.AnonymousKey)
 		if err == nil && readOnly(p) {
-			return &viewer{authorization: "Bearer " + d.cfg.AnonymousKey, partner: p, anonymous: true}, true
+			return &viewer{authorization: "Bearer " + d.cfg.AnonymousKey, partner: p, anonymous: true, mark: d.cfg.CallMark}, true
 		}
 	}
 	return nil, false
@@ -229,6 +237,9 @@ func (d *Dashboard) EventCredential(r *http.Request) (string, bool) {
 func (v *viewer) callContext(r *http.Request) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
 	md := metadata.Pairs("authorization", v.authorization)
+	if v.mark != "" {
+		md.Set(CallMarkHeader, v.mark)
+	}
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
 		md.Set("x-request-id", id)
 	}
@@ -294,6 +305,16 @@ func (d *Dashboard) render(w http.ResponseWriter, status int, name string, data 
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(buf.String()))
+}
+
+// problemStatus is the status of a page whose data failed to load: the
+// page with the notice, but 503 to the live script's re-fetch, which then
+// keeps the figures shown (and the time they are from).
+func problemStatus(r *http.Request) int {
+	if r.Header.Get(fragmentHeader) != "" {
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusOK
 }
 
 // problem is the German notice for a section whose data failed to load.

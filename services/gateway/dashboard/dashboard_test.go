@@ -20,11 +20,11 @@ import (
 // pages are the dashboard's views with the tables each exports.
 var pages = map[string][]string{
 	"/":                  {"handlungsfelder", "akteure", "matrix"},
-	"/massnahmen/m-1-3":  {"umsetzung", "verlauf"},
+	"/massnahmen/m-1-3":  {"umsetzung", "verlauf", "indikatoren"},
 	"/bildung":           {"freie-plaetze", "angebote", "luecken", "duplikate", "vermittlungen"},
 	"/arbeit":            nil, // the labour service is not connected in these tests
 	"/live":              nil,
-	"/massnahmen/m-2-5":  {"umsetzung", "verlauf"},
+	"/massnahmen/m-2-5":  {"umsetzung", "verlauf", "indikatoren"},
 	"/massnahmen/m-9-99": nil,
 }
 
@@ -262,6 +262,12 @@ func TestPagesAndCSV(t *testing.T) {
 	}
 	if _, fields := s.get(t, c, "/?format=csv&tabelle=handlungsfelder"); !regexp.MustCompile(`Bildung und Sprache;\d+;.*;\d+,\d %`).MatchString(fields) {
 		t.Fatalf("decimal commas:\n%s", fields)
+	}
+	// The example data set 1.3's target: 120 offers in the catalogue.
+	if _, inds := s.get(t, c, "/massnahmen/m-1-3?format=csv&tabelle=indikatoren"); !regexp.MustCompile(`Angebote im Katalog;Angebote;Maßnahme insgesamt;0;08\.05\.2017;120;31\.12\.2026;`).MatchString(inds) {
+		t.Fatalf("indicators CSV:\n%s", inds)
+	} else {
+		t.Logf("indicators of 1.3:\n%s", inds)
 	}
 	if resp, _ := s.get(t, c, "/?format=csv&tabelle=gibtsnicht"); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("unknown table: %d", resp.StatusCode)

@@ -3,6 +3,7 @@ package dashboard
 import (
 	"context"
 	"errors"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc/codes"
@@ -89,15 +90,20 @@ func listActors(ctx context.Context, c mpb.MeasureServiceClient) ([]*mpb.Actor, 
 	})
 }
 
-// measureData is what a measure's page reads.
+// measureData is what a measure's page reads. The indicators fail on
+// their own: the rest of the page stands without them.
 type measureData struct {
 	measure   *mpb.Measure
 	actors    []*mpb.Actor
 	adoptions []*mpb.Adoption
 	timeline  []*mpb.TimelineEntry
+	// indicators with their value for period (by indicator name).
+	indicators   []*mpb.Indicator
+	values       map[string]*mpb.IndicatorValue
+	indicatorErr error
 }
 
-func fetchMeasure(ctx context.Context, c mpb.MeasureServiceClient, name string) (*measureData, error) {
+func fetchMeasure(ctx context.Context, c mpb.MeasureServiceClient, name, period string) (*measureData, error) {
 	d := &measureData{}
 	r, err := c.GetMeasure(ctx, &mpb.GetMeasureRequest{Name: name})
 	if err != nil {
@@ -123,7 +129,40 @@ func fetchMeasure(ctx context.Context, c mpb.MeasureServiceClient, name string) 
 		})
 		return err
 	})
+	g.Go(func() error {
+		d.indicators, d.values, d.indicatorErr = fetchIndicators(ctx, c, name, period)
+		return nil
+	})
 	return d, g.Wait()
+}
+
+// fetchIndicators reads a measure's indicators and their values for period.
+func fetchIndicators(ctx context.Context, c mpb.MeasureServiceClient, measure, period string) ([]*mpb.Indicator, map[string]*mpb.IndicatorValue, error) {
+	indicators, err := all(func(token string) ([]*mpb.Indicator, string, error) {
+		r, err := c.ListIndicators(ctx, &mpb.ListIndicatorsRequest{Parent: measure, PageSize: pageSize, PageToken: token})
+		return r.GetIndicators(), r.GetNextPageToken(), err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	values := make(map[string]*mpb.IndicatorValue, len(indicators))
+	var mu sync.Mutex
+	g, ctx := errgroup.WithContext(ctx)
+	for _, ind := range indicators {
+		g.Go(func() error {
+			r, err := c.GetIndicatorValues(ctx, &mpb.GetIndicatorValuesRequest{Name: ind.GetName(), Periods: []string{period}})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, v := range r.GetValues() {
+				values[ind.GetName()] = v
+			}
+			return nil
+		})
+	}
+	return indicators, values, g.Wait()
 }
 
 // educationData is what the education views read; each part fails on its

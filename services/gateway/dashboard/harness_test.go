@@ -66,6 +66,8 @@ type stackOptions struct {
 	anonymous bool
 	// labour adds the labour service (with its example data) as a backend.
 	labour bool
+	// rateLimits replaces the generous limits of the other tests.
+	rateLimits string
 }
 
 func startStack(t testing.TB, opts stackOptions) *stack {
@@ -122,11 +124,15 @@ func startStack(t testing.TB, opts stackOptions) *stack {
 		backends += ";integration.labour.v1=" + l.GRPCAddr()
 	}
 
+	rateLimits := "read=1000/s:2000,write=100/s:200,admin=100/s:200"
+	if opts.rateLimits != "" {
+		rateLimits = opts.rateLimits
+	}
 	cfg := service.Config{
 		GRPCAddr: "127.0.0.1:0", AdminAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
 		Backends:     backends,
 		PartnersFile: partnersFile, PrincipalKeys: principalKeys, PrincipalTTL: 30 * time.Second, Timeout: 10 * time.Second,
-		RedisPrefix: "unused:", RateLimits: "read=1000/s:2000,write=100/s:200,admin=100/s:200", RateLimitFailOpen: true,
+		RedisPrefix: "unused:", RateLimits: rateLimits, RateLimitFailOpen: true,
 		IdempotencyRetention: time.Hour, ShutdownTimeout: 5 * time.Second, NATSURL: ns.ClientURL(), StreamReplicas: 1,
 		EventServices: "measures,education,labour", Heartbeat: 2 * time.Second,
 		DashboardAnonymous: opts.anonymous, DashboardPartner: viewer,

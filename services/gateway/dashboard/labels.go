@@ -230,6 +230,14 @@ func decimal(f float64) string {
 	return strings.Replace(strconv.FormatFloat(f, 'f', 1, 64), ".", ",", 1)
 }
 
+// amount formats a measured value: whole numbers without decimals.
+func amount(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return number(int(f))
+	}
+	return decimal(f)
+}
+
 // percent formats a share 0–1 as "42,5 %".
 func percent(share float64) string { return decimal(share*100) + " %" }
 

@@ -99,9 +99,9 @@ func (d *Dashboard) buildLabour(r *http.Request, data *labourData, p *labourPage
 	p.OrientProblem = d.problem(r, "orientation", data.orientErr)
 	for _, e := range data.orientation {
 		row := orientationRow{Date: date(e.GetDate()), Accommodation: e.GetAccommodation(), Municipality: municipality(e.GetMunicipality()),
-			Partners: strings.Join(e.GetPartners(), ", "), Topics: strings.Join(e.GetTopics(), ", "), Held: "geplant"}
+			Partners: strings.Join(e.GetPartners(), ", "), Topics: strings.Join(e.GetTopics(), ", "), Held: "Geplant"}
 		if e.GetHeld() {
-			row.Held, row.Attendance, row.FollowUps = "durchgeführt", int(e.GetAttendance()), int(e.GetFollowUpAppointments())
+			row.Held, row.Attendance, row.FollowUps = "Durchgeführt", int(e.GetAttendance()), int(e.GetFollowUpAppointments())
 		}
 		p.Orientation = append(p.Orientation, row)
 	}

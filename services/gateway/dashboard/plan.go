@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -15,6 +17,8 @@ import (
 
 // figureRow is one group's adoption figures (a topic field or an actor).
 type figureRow struct {
+	// group is the report's group, e.g. actors/backnang.
+	group string
 	Label string
 	Total int
 	// Counts are per status, in the order of adoptionStatuses.
@@ -26,7 +30,7 @@ type figureRow struct {
 func figureRows(groups []*mpb.AdoptionFigures) []figureRow {
 	rows := make([]figureRow, 0, len(groups))
 	for _, g := range groups {
-		row := figureRow{Label: g.GetLabel(), Total: int(g.GetTotal()), Share: g.GetAdoptedShare(), Progress: g.GetMeanProgressPercent()}
+		row := figureRow{group: g.GetGroup(), Label: g.GetLabel(), Total: int(g.GetTotal()), Share: g.GetAdoptedShare(), Progress: g.GetMeanProgressPercent()}
 		if row.Label == "" {
 			row.Label = g.GetGroup()
 		}
@@ -77,7 +81,7 @@ type matrix struct {
 	Groups []matrixGroup
 }
 
-type matrixActor struct{ ID, Name, Kind string }
+type matrixActor struct{ ID, Name string }
 
 type matrixGroup struct {
 	Label string
@@ -117,6 +121,12 @@ var kindOrder = map[mpb.ActorKind]int{
 	mpb.ActorKind_ACTOR_KIND_VOLUNTEER_INITIATIVE: 9,
 }
 
+// byKindAndName orders actors as the matrix's columns: the county, the
+// municipalities, then the partners, each by name.
+func byKindAndName(a, b *mpb.Actor) int {
+	return cmp.Or(cmp.Compare(kindOrder[a.GetKind()], kindOrder[b.GetKind()]), cmp.Compare(a.GetDisplayName(), b.GetDisplayName()))
+}
+
 func buildMatrix(d *planData) matrix {
 	type key struct{ measure, actor string }
 	byKey := map[key]*mpb.Adoption{}
@@ -126,13 +136,11 @@ func buildMatrix(d *planData) matrix {
 		addressed[a.GetActor()] = true
 	}
 	actors := slices.Clone(d.actors)
-	slices.SortStableFunc(actors, func(a, b *mpb.Actor) int {
-		return cmp.Or(cmp.Compare(kindOrder[a.GetKind()], kindOrder[b.GetKind()]), cmp.Compare(a.GetDisplayName(), b.GetDisplayName()))
-	})
+	slices.SortStableFunc(actors, byKindAndName)
 	var m matrix
 	for _, a := range actors {
 		if addressed[a.GetName()] {
-			m.Actors = append(m.Actors, matrixActor{ID: lastPart(a.GetName()), Name: a.GetDisplayName(), Kind: label(actorKinds, a.GetKind())})
+			m.Actors = append(m.Actors, matrixActor{ID: lastPart(a.GetName()), Name: a.GetDisplayName()})
 		}
 	}
 	groupOf := map[mpb.TopicField]int{}
@@ -220,17 +228,27 @@ func (d *Dashboard) overview(w http.ResponseWriter, r *http.Request, v *viewer) 
 		if csvRequested(w, r, "plan", func() []table { return nil }) {
 			return
 		}
-		d.render(w, http.StatusOK, "overview", p)
+		d.render(w, problemStatus(r), "overview", p)
 		return
 	}
 	if plan := figureRows([]*mpb.AdoptionFigures{data.report.GetPlan()}); len(plan) == 1 {
 		p.Plan = plan[0]
 	}
+	p.Matrix = buildMatrix(data)
 	p.TopicRows = figureRows(data.report.GetByTopicField())
 	p.ActorRows = figureRows(data.report.GetByActor())
+	// The actors in the matrix's order (by kind, then name); any other
+	// after them.
+	column := map[string]int{}
+	for i, a := range p.Matrix.Actors {
+		column["actors/"+a.ID] = i + 1
+	}
+	slices.SortStableFunc(p.ActorRows, func(a, b figureRow) int {
+		ca, cb := column[a.group], column[b.group]
+		return cmp.Compare(cmp.Or(ca, len(column)+1), cmp.Or(cb, len(column)+1))
+	})
 	p.TopicChart = figureChart("diagramm-handlungsfelder", "Anteil beschlossen und mittlerer Fortschritt je Handlungsfeld", p.TopicRows)
 	p.ActorChart = figureChart("diagramm-akteure", "Anteil beschlossen und mittlerer Fortschritt je Akteur", p.ActorRows)
-	p.Matrix = buildMatrix(data)
 	p.MeasureCount, p.AddressedActors = len(data.measures), len(p.Matrix.Actors)
 	if csvRequested(w, r, "plan", func() []table {
 		return []table{figureTable("handlungsfelder", "Handlungsfeld", p.TopicRows), figureTable("akteure", "Akteur", p.ActorRows), matrixTable(p.Matrix)}
@@ -270,6 +288,47 @@ type measurePage struct {
 	ProgressChart chart
 	Timeline      []timelineRow
 	Legend        []legendEntry
+	// Period is the year whose indicator values are shown.
+	Period           string
+	Indicators       []indicatorRow
+	IndicatorProblem string
+}
+
+// indicatorRow is an indicator's baseline, target and value in a period.
+type indicatorRow struct {
+	Name, Unit, Actor                          string
+	Baseline, BaselineDate, Target, TargetDate string
+	Value, Reached, Source                     string
+}
+
+func indicatorRows(inds []*mpb.Indicator, values map[string]*mpb.IndicatorValue, actorName func(string) string) []indicatorRow {
+	rows := make([]indicatorRow, 0, len(inds))
+	for _, ind := range inds {
+		row := indicatorRow{Name: ind.GetDisplayName(), Unit: ind.GetUnit(), Actor: "Maßnahme insgesamt",
+			Baseline: amount(ind.GetBaselineValue()), BaselineDate: date(ind.GetBaselineDate()),
+			Target: amount(ind.GetTargetValue()), TargetDate: date(ind.GetTargetDate()), Value: "–", Reached: "–"}
+		if ind.GetActor() != "" {
+			row.Actor = actorName(ind.GetActor())
+		}
+		if ind.GetRule() != nil {
+			row.Source = "aus den Statusänderungen abgeleitet"
+		}
+		if v := values[ind.GetName()]; v.GetHasValue() {
+			row.Value = amount(v.GetValue())
+			if v.GetSource() != "" {
+				row.Source = v.GetSource()
+			}
+			if v.GetAsOf() != "" {
+				row.Source = strings.TrimPrefix(row.Source+", Stand "+date(v.GetAsOf()), ", ")
+			}
+			// The way from the baseline to the target covered so far.
+			if span := ind.GetTargetValue() - ind.GetBaselineValue(); span != 0 {
+				row.Reached = percent((v.GetValue() - ind.GetBaselineValue()) / span)
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 var resourceID = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
@@ -284,9 +343,10 @@ func (d *Dashboard) measure(w http.ResponseWriter, r *http.Request, v *viewer) {
 	}
 	ctx, cancel := v.callContext(r)
 	defer cancel()
-	data, err := fetchMeasure(ctx, d.measures, "measures/"+id)
+	p.Period = strconv.Itoa(time.Now().In(berlin).Year())
+	data, err := fetchMeasure(ctx, d.measures, "measures/"+id, p.Period)
 	if err != nil {
-		code := http.StatusOK
+		code := problemStatus(r)
 		if status.Code(err) == codes.NotFound || status.Code(err) == codes.InvalidArgument {
 			p.Problem, code = "Diese Maßnahme gibt es nicht.", http.StatusNotFound
 		} else {
@@ -319,6 +379,9 @@ func (d *Dashboard) measure(w http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 		return lastPart(name)
 	}
+	slices.SortStableFunc(data.adoptions, func(a, b *mpb.Adoption) int {
+		return byKindAndName(names[a.GetActor()], names[b.GetActor()])
+	})
 	var values []chartValue
 	for _, a := range data.adoptions {
 		row := adoptionRow{Actor: actorName(a.GetActor()), Info: adoption(a.GetStatus()), Status: statusKey(a.GetStatus()),
@@ -355,16 +418,25 @@ func (d *Dashboard) measure(w http.ResponseWriter, r *http.Request, v *viewer) {
 		}
 		p.Timeline = append(p.Timeline, row)
 	}
+	p.Indicators = indicatorRows(data.indicators, data.values, actorName)
+	if data.indicatorErr != nil {
+		p.IndicatorProblem = d.problem(r, "indicators", data.indicatorErr)
+	}
 	if csvRequested(w, r, "massnahme-"+id, func() []table {
 		adoptions := table{Name: "umsetzung", Header: []string{"Akteur", "Art", "Status", "Fortschritt", "Beschluss am", "Gremium", "Bemerkung", "Geändert"}}
 		for _, a := range p.Adoptions {
 			adoptions.Rows = append(adoptions.Rows, []string{a.Actor, a.Kind, a.Info.Label, strconv.Itoa(a.Progress) + " %", a.DecidedOn, a.DecidingBody, a.Comment, a.Updated})
 		}
-		timeline := table{Name: "verlauf", Header: []string{"Zeitpunkt", "Änderung", "Akteur", "Von", "Nach", "Fortschritt", "Beschluss am", "Gremium", "Bemerkung"}}
+		timeline := table{Name: "verlauf", Header: []string{"Erfasst am", "Änderung", "Akteur", "Von", "Nach", "Fortschritt", "Beschluss am", "Gremium", "Bemerkung"}}
 		for _, e := range p.Timeline {
 			timeline.Rows = append(timeline.Rows, []string{e.Time, e.Summary, e.Actor, e.From, e.To, e.Progress, e.DecidedOn, e.DecidingBody, e.Comment})
 		}
-		return []table{adoptions, timeline}
+		indicators := table{Name: "indikatoren", Header: []string{"Indikator", "Einheit", "Bezug", "Ausgangswert", "Ausgangswert am",
+			"Zielwert", "Ziel bis", "Wert " + p.Period, "Weg zum Ziel", "Quelle"}}
+		for _, i := range p.Indicators {
+			indicators.Rows = append(indicators.Rows, []string{i.Name, i.Unit, i.Actor, i.Baseline, i.BaselineDate, i.Target, i.TargetDate, i.Value, i.Reached, i.Source})
+		}
+		return []table{adoptions, timeline, indicators}
 	}) {
 		return
 	}

@@ -88,6 +88,12 @@ type Request struct {
 	Resume Positions
 	// Types limits the events to these CloudEvents types; empty is all.
 	Types []string
+	// Subject limits the events to this NATS subject pattern, within the
+	// requested services' subjects; empty is all.
+	Subject string
+	// StartTime, if set, starts each service not in Start or Resume with
+	// the first event stored at or after it.
+	StartTime time.Time
 }
 
 // Validate checks a request against the source's services; its errors are
@@ -119,7 +125,11 @@ func (s *Source) Validate(r Request) error {
 			return apierr.Invalid("event_types", "an event type is a full proto message name")
 		}
 	}
-	return nil
+	if r.StartTime.After(time.Now()) {
+		return apierr.Invalid("start_time", "%s lies in the future", r.StartTime.Format(time.RFC3339))
+	}
+	_, err := consumerFilters(r.Subject, r.Services)
+	return err
 }
 
 // Subscription is a running subscription. Next is called from one
@@ -145,6 +155,10 @@ func (s *Source) Subscribe(ctx context.Context, r Request) (_ *Subscription, err
 	if err := s.Validate(r); err != nil {
 		return nil, err
 	}
+	filters, err := consumerFilters(r.Subject, r.Services)
+	if err != nil {
+		return nil, err
+	}
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	sub := &Subscription{
 		items:     make(chan item, bufferPerService),
@@ -166,23 +180,26 @@ func (s *Source) Subscribe(ctx context.Context, r Request) (_ *Subscription, err
 		if err != nil {
 			return nil, s.unavailable(svc, err)
 		}
-		var start uint64
+		cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{filters[svc]}, DeliverPolicy: jetstream.DeliverByStartSequencePolicy}
 		switch last, resumed := r.Resume[svc]; {
 		case resumed:
-			start = last + 1
+			cfg.OptStartSeq = last + 1
 		case r.Start[svc] > 0:
-			start = r.Start[svc]
+			cfg.OptStartSeq = r.Start[svc]
+		case !r.StartTime.IsZero():
+			// No position is pinned until the service's first event: a
+			// token without the service resumes it from the same time,
+			// which the resumed request repeats.
+			cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &r.StartTime
 		default:
 			// From the next new event: an explicit sequence, so the first
 			// resume token already pins the position.
-			start = stream.CachedInfo().State.LastSeq + 1
+			cfg.OptStartSeq = stream.CachedInfo().State.LastSeq + 1
 		}
-		sub.positions[svc] = start - 1
-		cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
-			FilterSubjects: []string{eventstore.SubjectPrefix(svc) + ".>"},
-			DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
-			OptStartSeq:    start,
-		})
+		if cfg.OptStartSeq > 0 {
+			sub.positions[svc] = cfg.OptStartSeq - 1
+		}
+		cons, err := stream.OrderedConsumer(ctx, cfg)
 		if err != nil {
 			return nil, s.unavailable(svc, err)
 		}

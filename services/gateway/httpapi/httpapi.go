@@ -1,6 +1,7 @@
 // Package httpapi is the gateway's HTTP port: Server-Sent Events at
 // /v1/events and JSON/HTTP for every public RPC at
-// POST /<package>.<Service>/<Method> (grpc-gateway, protojson field names).
+// POST /<package>.<Service>/<Method> (grpc-gateway, protojson field names),
+// described by the OpenAPI document at /openapi.json.
 // Both are clients of the gateway's own gRPC endpoint, so authentication,
 // scopes, rate limits, idempotency keys and the audit apply to them exactly
 // as to a gRPC caller.
@@ -8,6 +9,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/textproto"
@@ -22,6 +24,7 @@ import (
 	gatewaygw "github.com/integrationsplan/integrationsplan/services/gateway/gen/integration/gateway/v1"
 	labourgw "github.com/integrationsplan/integrationsplan/services/gateway/gen/integration/labour/v1"
 	measuresgw "github.com/integrationsplan/integrationsplan/services/gateway/gen/integration/measures/v1"
+	"github.com/integrationsplan/integrationsplan/services/gateway/gen/openapi"
 )
 
 // Config configures the HTTP side.
@@ -42,6 +45,9 @@ type Config struct {
 	// that sends no Authorization header: a browser's EventSource cannot
 	// send one, so the dashboard's session cookie stands for the key.
 	Credential func(*http.Request) (authorization string, ok bool)
+	// SlowClientTimeout drops an SSE subscriber that takes no data for
+	// this long; 0 is 30 s.
+	SlowClientTimeout time.Duration
 }
 
 // registrations add the JSON routes of a package's services; a new backend
@@ -49,8 +55,13 @@ type Config struct {
 var registrations = map[string]func(context.Context, *runtime.ServeMux, *grpc.ClientConn) error{
 	"integration.measures.v1":  measuresgw.RegisterMeasureServiceHandler,
 	"integration.education.v1": educationgw.RegisterEducationServiceHandler,
-	"integration.gateway.v1":   gatewaygw.RegisterEventServiceHandler,
+	"integration.gateway.v1":   registerGateway,
 	"integration.labour.v1":    labourgw.RegisterLabourServiceHandler,
+}
+
+// registerGateway adds the routes of the gateway's own services.
+func registerGateway(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+	return errors.Join(gatewaygw.RegisterEventServiceHandler(ctx, mux, conn), gatewaygw.RegisterAuditServiceHandler(ctx, mux, conn))
 }
 
 // forwardedHeaders are the HTTP request headers passed on as gRPC metadata
@@ -96,11 +107,23 @@ func New(ctx context.Context, cfg Config) (http.Handler, error) {
 		}
 	}
 	mux := http.NewServeMux()
+	if cfg.SlowClientTimeout == 0 {
+		cfg.SlowClientTimeout = 30 * time.Second
+	}
 	mux.Handle("GET /v1/events", &sse{client: gatewayv1.NewEventServiceClient(cfg.Conn), heartbeat: cfg.Heartbeat, log: cfg.Logger,
-		credential: cfg.Credential})
+		credential: cfg.Credential, slowClient: cfg.SlowClientTimeout})
+	mux.HandleFunc("GET /openapi.json", serveOpenAPI)
 	mux.Handle("/", gw)
 	if cfg.Pages != nil {
 		cfg.Pages(mux)
 	}
 	return mux, nil
+}
+
+// serveOpenAPI serves the OpenAPI document generated from the same protos
+// as the JSON routes. It describes the API, not a partner's rights, so it
+// needs no key.
+func serveOpenAPI(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openapi.Document)
 }

@@ -3,10 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -16,17 +17,32 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/integrationsplan/integrationsplan/platform/apierr"
+	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
 	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 )
 
-// sse serves GET /v1/events?services=measures,education[&types=…] as
-// Server-Sent Events: each event's id is its resume token, its event name
-// the CloudEvents type, its data the protojson of the gateway's Event (the
-// payload under "payload" with its "@type", plus service, sequence,
-// subject and the CloudEvents attributes). A reconnecting client sends the
-// last id as Last-Event-ID and continues without a gap or a duplicate. A
-// comment line is sent every heartbeat interval while no event arrives.
+// sse serves GET /v1/events?services=measures,education as Server-Sent
+// Events. Optional query parameters, those of SubscribeRequest:
+//
+//   - types=<CloudEvents type>,… : only events of these types;
+//   - subject=<pattern> : only events whose subject matches the NATS
+//     pattern, e.g. integration.measures.measure.*.adoption_status_changed;
+//   - start_time=<RFC 3339 time> : each service starts with the first
+//     event stored at or after it (a reconnect keeps the URL, so the
+//     Last-Event-ID continues where it stopped).
+//
+// A refused request gets the HTTP status of its gRPC code and a JSON body
+// naming the bad field. Otherwise each event's id is its resume token, its
+// event name the CloudEvents type, its data the protojson of the gateway's
+// Event (the payload under "payload" with its "@type", plus service,
+// sequence, subject and the CloudEvents attributes). A reconnecting client
+// sends the last id as Last-Event-ID and continues without a gap or a
+// duplicate. A comment line is sent every heartbeat interval while no
+// event arrives; a client that takes no data for the slow-client timeout
+// (30 s) is dropped, and the log says so.
 //
 // A client that cannot set Last-Event-ID (a new EventSource after the old
 // one gave up) passes it as the query parameter lastEventId; the header
@@ -38,6 +54,9 @@ type sse struct {
 	// credential authorizes a request without an Authorization header
 	// (the dashboard's session); nil for none.
 	credential func(*http.Request) (string, bool)
+	// slowClient is how long a subscriber may take no data before it is
+	// dropped.
+	slowClient time.Duration
 }
 
 // maxLastEventID bounds the Last-Event-ID header taken from a client.
@@ -46,8 +65,7 @@ const maxLastEventID = 512
 var eventJSON = protojson.MarshalOptions{}
 
 func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	flusher, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "streaming is not supported on this connection", http.StatusInternalServerError)
 		return
 	}
@@ -69,6 +87,15 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if t = strings.TrimSpace(t); t != "" {
 			req.EventTypes = append(req.EventTypes, t)
 		}
+	}
+	req.SubjectFilter = q.Get("subject")
+	if v := q.Get("start_time"); v != "" {
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			writeError(w, status.Convert(grpcserver.Status(h.log, "", apierr.Invalid("start_time", "%q is not an RFC 3339 time such as 2026-05-08T09:00:00Z", v))))
+			return
+		}
+		req.StartTime = timestamppb.New(t)
 	}
 	md := metadata.MD{}
 	if auth := r.Header.Values("Authorization"); len(auth) > 0 {
@@ -106,9 +133,26 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Accel-Buffering", "no") // no buffering in a reverse proxy
 	w.WriteHeader(http.StatusOK)
+	// send writes and flushes; a client that takes nothing for
+	// h.slowClient is dropped rather than kept blocking a goroutine, a
+	// connection and its subscription.
+	rc := http.NewResponseController(w)
+	send := func(b []byte) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(h.slowClient))
+		_, err := w.Write(b)
+		if err == nil {
+			err = rc.Flush()
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			h.log.Warn("Server-Sent Events subscriber dropped: it took no data for "+h.slowClient.String()+"; it may resume with its Last-Event-ID",
+				"request_id", r.Header.Get("X-Request-Id"))
+		}
+		return err == nil
+	}
 	// Tells EventSource clients to wait a little before reconnecting.
-	fmt.Fprintf(w, "retry: %d\n\n", 2000)
-	flusher.Flush()
+	if !send(fmt.Appendf(nil, "retry: %d\n\n", 2000)) {
+		return
+	}
 
 	type received struct {
 		resp *gatewayv1.SubscribeResponse
@@ -138,10 +182,9 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		case <-ctx.Done():
 			return
 		case <-ticker.C:
-			if _, err := io.WriteString(w, ": heartbeat\n\n"); err != nil {
+			if !send([]byte(": heartbeat\n\n")) {
 				return
 			}
-			flusher.Flush()
 		case got := <-next:
 			if got.err != nil {
 				if st := status.Convert(got.err); st.Code() != codes.Canceled {
@@ -151,8 +194,7 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 					writeField(&buf, "event", "error")
 					writeField(&buf, "data", fmt.Sprintf(`{"code":%q,"message":%s}`, st.Code().String(), strconv.Quote(st.Message())))
 					buf.WriteByte('\n')
-					_, _ = w.Write(buf.Bytes())
-					flusher.Flush()
+					send(buf.Bytes())
 				}
 				return
 			}
@@ -175,10 +217,9 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeField(&buf, "event", e.GetType())
 			writeField(&buf, "data", string(data))
 			buf.WriteByte('\n')
-			if _, err := w.Write(buf.Bytes()); err != nil {
+			if !send(buf.Bytes()) {
 				return
 			}
-			flusher.Flush()
 			ticker.Reset(h.heartbeat)
 		}
 	}

@@ -13,6 +13,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 )
 
@@ -64,14 +66,37 @@ type Guard struct {
 	retention time.Duration
 	lease     time.Duration
 	log       *slog.Logger
+	// outcomes counts calls by outcome (the Outcome constants).
+	outcomes *prometheus.CounterVec
 }
+
+// Outcomes counted in integrationsplan_gateway_idempotency_calls_total.
+const (
+	// OutcomeFirst: the key was free; the call ran.
+	OutcomeFirst = "first"
+	// OutcomeReplayed: the stored response was replayed.
+	OutcomeReplayed = "replayed"
+	// OutcomeInFlight: refused, a call with the key is running.
+	OutcomeInFlight = "conflict_in_flight"
+	// OutcomeMismatch: refused, the key was used for another request.
+	OutcomeMismatch = "mismatch"
+	// OutcomeUnavailable: refused, the store failed.
+	OutcomeUnavailable = "store_unavailable"
+)
 
 // NewGuard keeps responses for retention (24 h in production). A call holds
 // its key for at most lease, so a gateway that dies mid-call does not block
 // the key for ever; lease must exceed the longest call.
 func NewGuard(store Store, retention, lease time.Duration, log *slog.Logger) *Guard {
-	return &Guard{store: store, retention: retention, lease: lease, log: log}
+	return &Guard{store: store, retention: retention, lease: lease, log: log,
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "integrationsplan_gateway_idempotency_calls_total",
+			Help: "Mutations with an idempotency key by outcome (first, replayed, conflict_in_flight, mismatch, store_unavailable).",
+		}, []string{"outcome"})}
 }
+
+// Collector is the guard's metrics, to register with the admin registry.
+func (g *Guard) Collector() prometheus.Collector { return g.outcomes }
 
 // Do runs call once for key and fingerprint fp. It returns call's response,
 // or the stored response of an earlier call with the same key and request
@@ -80,19 +105,24 @@ func (g *Guard) Do(ctx context.Context, key string, fp Fingerprint, call func(co
 	e, err := g.store.Begin(ctx, key, fp, g.lease)
 	if err != nil {
 		g.log.Error("idempotency store failed; refusing the mutation", "error", err)
+		g.outcomes.WithLabelValues(OutcomeUnavailable).Inc()
 		return nil, false, &apierr.Error{Kind: apierr.KindUnavailable, RetryAfter: time.Second,
 			Message: "idempotency keys cannot be checked right now, so the mutation was not run; retry later"}
 	}
 	if e.State != Claimed && e.Fingerprint != fp {
+		g.outcomes.WithLabelValues(OutcomeMismatch).Inc()
 		return nil, false, apierr.Invalid("idempotency-key", "this key was already used for a different request; use a new key for a new request")
 	}
 	switch e.State {
 	case Running:
+		g.outcomes.WithLabelValues(OutcomeInFlight).Inc()
 		return nil, false, &apierr.Error{Kind: apierr.KindAborted, Reason: "IDEMPOTENCY_KEY_IN_USE",
 			Message: "a call with this idempotency key is still running; retry after it finished to get its response"}
 	case Done:
+		g.outcomes.WithLabelValues(OutcomeReplayed).Inc()
 		return e.Response, true, nil
 	}
+	g.outcomes.WithLabelValues(OutcomeFirst).Inc()
 	response, err = call(ctx)
 	// The outcome is recorded even if the caller has gone.
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)

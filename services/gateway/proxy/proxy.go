@@ -36,11 +36,12 @@ type Backend struct {
 }
 
 // Dial prepares the connection to the backend serving package pkg at addr
-// (a host:port or any gRPC target); it connects lazily.
-func Dial(pkg, addr string) (*Backend, error) {
-	conn, err := grpc.NewClient(addr,
+// (a host:port or any gRPC target), with opts added (e.g. client metrics);
+// it connects lazily.
+func Dial(pkg, addr string, opts ...grpc.DialOption) (*Backend, error) {
+	conn, err := grpc.NewClient(addr, append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultServiceConfig(serviceConfig))
+		grpc.WithDefaultServiceConfig(serviceConfig)}, opts...)...)
 	if err != nil {
 		return nil, fmt.Errorf("backend %s at %s: %w", pkg, addr, err)
 	}
@@ -139,8 +140,14 @@ func (p *Proxy) forwardUnary(ss grpc.ServerStream, m catalog.Method) error {
 	if err := ss.RecvMsg(&req); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ss.Context(), p.cfg.Timeout)
-	defer cancel()
+	ctx := ss.Context()
+	// A caller's earlier deadline already bounds the call (and travels
+	// on); only a later one or none needs a timer of its own.
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > p.cfg.Timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, p.cfg.Timeout)
+		defer cancel()
+	}
 	resp, err := p.unary(ctx, Call{Method: m, Request: req.Payload})
 	if err != nil {
 		return err

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/redis/go-redis/v9"
 )
 
@@ -93,13 +95,98 @@ func (failing) Allow(context.Context, string, Limit) (Decision, error) {
 func TestStoreFailure(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	limits := map[string]Limit{"read": {1, 1, time.Second}}
-	if d, err := New(failing{}, limits, true, log).Allow(context.Background(), "p", "read"); err != nil || !d.Allowed {
+	open := New(failing{}, limits, true, log)
+	if d, err := open.Allow(context.Background(), "p", "read"); err != nil || !d.Allowed {
 		t.Fatalf("fail open: %+v, %v", d, err)
 	}
-	if _, err := New(failing{}, limits, false, log).Allow(context.Background(), "p", "read"); err == nil {
+	closed := New(failing{}, limits, false, log)
+	if _, err := closed.Allow(context.Background(), "p", "read"); err == nil {
 		t.Fatal("fail closed let the call through")
+	}
+	if n := testutil.ToFloat64(open.outcomes.WithLabelValues("read", OutcomeFailOpen)); n != 1 {
+		t.Errorf("fail_open counted %v", n)
+	}
+	if n := testutil.ToFloat64(closed.outcomes.WithLabelValues("read", OutcomeFailClosed)); n != 1 {
+		t.Errorf("fail_closed counted %v", n)
 	}
 	if d, err := New(failing{}, limits, false, log).Allow(context.Background(), "p", "write"); err != nil || !d.Allowed {
 		t.Fatalf("a class without a limit: %+v, %v", d, err)
+	}
+}
+
+func TestLeaseSize(t *testing.T) {
+	for _, c := range []struct {
+		l    Limit
+		want int
+	}{
+		{Limit{Rate: 1, Burst: 3, Period: time.Hour}, 1},
+		{Limit{Rate: 100, Burst: 200, Period: time.Second}, 10},
+		{Limit{Rate: 20, Burst: 40, Period: time.Second}, 2},
+		{Limit{Rate: 1000, Burst: 50, Period: time.Second}, 5},
+		{Limit{Rate: 1000000, Burst: 1000000, Period: time.Second}, 100},
+	} {
+		if got := leaseSize(c.l); got != c.want {
+			t.Errorf("leaseSize(%+v) = %d, want %d", c.l, got, c.want)
+		}
+	}
+}
+
+// countingRedis counts the round trips to Redis.
+type countingRedis struct {
+	*Redis
+	trips atomic.Int64
+}
+
+func (c *countingRedis) Allow(ctx context.Context, key string, l Limit) (Decision, error) {
+	c.trips.Add(1)
+	return c.Redis.Allow(ctx, key, l)
+}
+
+func (c *countingRedis) AllowAtMost(ctx context.Context, key string, l Limit, n int) (int, Decision, error) {
+	c.trips.Add(1)
+	return c.Redis.AllowAtMost(ctx, key, l, n)
+}
+
+// TestLeasesShareTheLimit: two limiters (two gateways) on one Redis take
+// calls in leases: together they allow the burst, less at most what their
+// leases hold, plus what the rate earned meanwhile; never more. Most calls
+// skip the round trip, and a refused call carries a retry delay.
+func TestLeasesShareTheLimit(t *testing.T) {
+	redisStore := testStores(t)["redis"].(*Redis)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	l := Limit{Rate: 6000, Burst: 100, Period: time.Minute} // leases of 10
+	stores := []*countingRedis{{Redis: redisStore}, {Redis: redisStore}}
+	limiters := []*Limiter{
+		New(stores[0], map[string]Limit{"read": l}, false, log),
+		New(stores[1], map[string]Limit{"read": l}, false, log),
+	}
+	start := time.Now()
+	allowed, calls := 0, 0
+	var refused Decision
+	for refusedBoth := 0; refusedBoth < 2 && calls < 1000; {
+		refusedBoth = 0
+		for _, lim := range limiters {
+			d, err := lim.Allow(context.Background(), "p", "read")
+			if err != nil {
+				t.Fatal(err)
+			}
+			calls++
+			if d.Allowed {
+				allowed++
+			} else {
+				refused = d
+				refusedBoth++
+			}
+		}
+	}
+	earned := int(time.Since(start) * time.Duration(l.Rate) / l.Period)
+	if allowed < l.Burst-2*leaseSize(l) || allowed > l.Burst+earned+1 {
+		t.Fatalf("allowed %d calls of a burst of %d (%d earned meanwhile)", allowed, l.Burst, earned)
+	}
+	if refused.RetryAfter <= 0 {
+		t.Fatalf("refused without a retry delay: %+v", refused)
+	}
+	if trips := stores[0].trips.Load() + stores[1].trips.Load(); trips > int64(calls)/3 {
+		t.Fatalf("%d round trips for %d calls", trips, calls)
 	}
 }

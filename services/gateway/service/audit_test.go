@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	"github.com/integrationsplan/integrationsplan/platform/eventstore"
@@ -41,8 +42,14 @@ func (e *education) GetParticipant(ctx context.Context, req *educationv1.GetPart
 	case e.purposes <- md.Get(audit.PurposeHeader)[0]:
 	default:
 	}
+	if req.GetName() == gone {
+		return nil, status.Error(codes.NotFound, "no such participant")
+	}
 	return &educationv1.GetParticipantResponse{Participant: &educationv1.Participant{Name: req.GetName()}}, nil
 }
+
+// gone is a participant the stand-in does not know.
+const gone = "participants/p-gone"
 
 func startEducation(t *testing.T) (*education, string) {
 	t.Helper()
@@ -137,24 +144,31 @@ func TestAuditOfPersonalData(t *testing.T) {
 	if resp, body := post(t, gw, path, s.keys[caseworker], `{"name":"participants/p-3"}`, "X-Purpose", sent); resp.StatusCode != http.StatusOK {
 		t.Fatalf("JSON: %d %s", resp.StatusCode, body)
 	}
+	// Refused attempts are recorded with their outcome too, without
+	// resources (the request was not read) or an invalid purpose.
+	const method = "/integration.education.v1.EducationService/GetParticipant"
+	const scope = "education.participants.write"
+	wantRecs := []*gatewayv1.AccessRecorded{
+		{Partner: caseworker, Method: method, Scope: scope, Outcome: "INVALID_ARGUMENT"},
+		{Partner: reader, Method: method, Scope: scope, Outcome: "PERMISSION_DENIED"},
+		{Partner: caseworker, Method: method, Resources: []string{"participants/p-1"}, Purpose: purpose, RequestId: "req-1", Scope: scope, Outcome: "OK"},
+		{Partner: caseworker, Method: method, Resources: []string{audit.NotAResourceName}, Purpose: purpose, Scope: scope, Outcome: "OK"},
+		{Partner: caseworker, Method: method, Scope: scope, Outcome: "INVALID_ARGUMENT"},
+		{Partner: caseworker, Method: method, Resources: []string{"participants/p-3"}, Purpose: purpose, Scope: scope, Outcome: "OK"},
+	}
 	recs := auditRecords(t, s)
-	if len(recs) != 3 || recs[2].GetPurpose() != purpose || recs[2].GetResources()[0] != "participants/p-3" {
-		t.Fatalf("%d records, want 3: %v", len(recs), recs)
+	if len(recs) != len(wantRecs) {
+		t.Fatalf("%d records, want %d: %v", len(recs), len(wantRecs), recs)
 	}
-	want := &gatewayv1.AccessRecorded{
-		Partner: caseworker, Method: "/integration.education.v1.EducationService/GetParticipant",
-		Resources: []string{"participants/p-1"}, Purpose: purpose, RequestId: "req-1", Scope: "education.participants.write",
-	}
-	got := proto.Clone(recs[0]).(*gatewayv1.AccessRecorded)
-	if got.GetTime().AsTime().IsZero() {
-		t.Fatal("record without time")
-	}
-	got.Time = nil
-	if !proto.Equal(got, want) {
-		t.Fatalf("record %v, want %v", got, want)
-	}
-	if r := recs[1].GetResources(); len(r) != 1 || r[0] != audit.NotAResourceName {
-		t.Fatalf("second record names %v", r)
+	for i, want := range wantRecs {
+		got := proto.Clone(recs[i]).(*gatewayv1.AccessRecorded)
+		if got.GetTime().AsTime().IsZero() {
+			t.Fatalf("record %d without time", i)
+		}
+		got.Time = nil
+		if !proto.Equal(got, want) {
+			t.Errorf("record %d: %v, want %v", i, got, want)
+		}
 	}
 
 	// Concurrent calls of one partner, through two gateways sharing the
@@ -172,13 +186,14 @@ func TestAuditOfPersonalData(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	if calls, recs := edu.calls.Load()-before, len(auditRecords(t, s))-3; calls != 16 || recs != 16 {
+	if calls, recs := edu.calls.Load()-before, len(auditRecords(t, s))-len(wantRecs); calls != 16 || recs != 16 {
 		t.Fatalf("%d calls, %d records; want 16 each", calls, recs)
 	}
 }
 
-// TestAuditStoreDownRefusesTheCall: without NATS no record can be stored,
-// so the call on personal data is refused, not run unrecorded.
+// TestAuditStoreDownRefusesTheCall: without the audit stream no record can
+// be stored, so the caller gets no answer (the data does not leave the
+// gateway unrecorded).
 func TestAuditStoreDownRefusesTheCall(t *testing.T) {
 	s := startSystem(t)
 	edu, eduAddr := startEducation(t)
@@ -189,10 +204,10 @@ func TestAuditStoreDownRefusesTheCall(t *testing.T) {
 	if err := s.js.DeleteStream(context.Background(), eventstore.StreamName(audit.Service)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := educationv1.NewEducationServiceClient(gw.conn).GetParticipant(s.as(caseworker, audit.PurposeHeader, "Beratung"),
+	resp, err := educationv1.NewEducationServiceClient(gw.conn).GetParticipant(s.as(caseworker, audit.PurposeHeader, "Beratung"),
 		&educationv1.GetParticipantRequest{Name: "participants/p-1"})
 	wantCode(t, err, codes.Unavailable)
-	if edu.calls.Load() != 0 {
-		t.Fatal("the call ran without its audit record")
+	if resp != nil || edu.calls.Load() != 1 {
+		t.Fatalf("answer %v after %d calls; want none after the one call", resp, edu.calls.Load())
 	}
 }

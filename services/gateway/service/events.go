@@ -39,7 +39,14 @@ func (s *eventServer) Subscribe(req *gatewayv1.SubscribeRequest, ss grpc.ServerS
 	if !ok {
 		return errors.New("gateway: subscription without a partner")
 	}
-	r := events.Request{Services: req.GetServices(), Start: req.GetStartSequences(), Types: req.GetEventTypes()}
+	r := events.Request{Services: req.GetServices(), Start: req.GetStartSequences(), Types: req.GetEventTypes(),
+		Subject: req.GetSubjectFilter()}
+	if req.StartTime != nil {
+		if err := req.GetStartTime().CheckValid(); err != nil {
+			return apierr.Invalid("start_time", "not a valid time: %v", err)
+		}
+		r.StartTime = req.GetStartTime().AsTime()
+	}
 	if err := s.source.Validate(r); err != nil {
 		return err
 	}

@@ -2,21 +2,27 @@ package service
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
 	"time"
 
+	rpccode "google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
+	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
 	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
 	"github.com/integrationsplan/integrationsplan/services/gateway/audit"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
+	"github.com/integrationsplan/integrationsplan/services/gateway/dashboard"
 	"github.com/integrationsplan/integrationsplan/services/gateway/idempotency"
 	"github.com/integrationsplan/integrationsplan/services/gateway/proxy"
 	"github.com/integrationsplan/integrationsplan/services/gateway/ratelimit"
@@ -43,23 +49,37 @@ const (
 // the principal forwarded to the backends.
 type guard struct {
 	catalog *catalog.Catalog
-	// own lists the RPCs the gateway serves itself (events).
+	// own lists the RPCs the gateway serves itself (events, audit).
 	own      *catalog.Catalog
 	audit    *audit.Recorder
 	partners *auth.Keyring
 	limiter  *ratelimit.Limiter
-	signer   *principal.Signer
+	tokens   *tokens
 	idem     *idempotency.Guard
 	log      *slog.Logger
+	// dashboardMark is this process's secret that the dashboard's own
+	// calls carry (dashboard.CallMarkHeader): their reads count in
+	// catalog.ClassDashboard. A partner cannot forge it.
+	dashboardMark string
 }
 
-// unary guards the gateway's own unary RPCs: health is open to probes;
-// nothing else is served as a unary handler.
+// unary guards the gateway's own unary RPCs: health is open to probes,
+// the gateway's own (the audit) need a partner with their scope.
 func (g *guard) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	if strings.HasPrefix(info.FullMethod, healthPrefix) {
 		return handler(ctx, req)
 	}
-	return nil, apierr.PermissionDenied("%s is not a public RPC", info.FullMethod)
+	if _, ok := g.own.Method(info.FullMethod); !ok {
+		return nil, apierr.PermissionDenied("%s is not a public RPC", info.FullMethod)
+	}
+	p, err := g.authenticate(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.authorize(ctx, p, info.FullMethod); err != nil {
+		return nil, err
+	}
+	return handler(auth.NewContext(ctx, p), req)
 }
 
 // stream guards the forwarded RPCs (all served as streams), health's Watch
@@ -73,18 +93,24 @@ func (g *guard) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInf
 		return err
 	}
 	if !strings.HasPrefix(info.FullMethod, reflectionPrefix) {
+		m, _ := g.method(info.FullMethod)
 		if err := g.authorize(ss.Context(), p, info.FullMethod); err != nil {
+			if m.PersonalData {
+				g.recordRefusal(ss.Context(), p, m, err)
+			}
 			return err
 		}
-		if m, _ := g.method(info.FullMethod); m.PersonalData {
+		if m.PersonalData {
 			purpose, err := audit.Purpose(metadata.ValueFromIncomingContext(ss.Context(), audit.PurposeHeader))
 			if err != nil {
+				g.recordRefusal(ss.Context(), p, m, err)
 				return err
 			}
 			// A unary call is recorded with the resources of its request
-			// when it is forwarded (audited); a stream here, without them.
+			// and its outcome once it returns (audited); a stream here,
+			// when it starts, without either.
 			if !m.Unary() {
-				if err := g.record(ss.Context(), p, m, purpose, nil); err != nil {
+				if err := g.record(ss.Context(), p, m, purpose, nil, time.Now(), ""); err != nil {
 					return err
 				}
 			}
@@ -101,9 +127,11 @@ func (g *guard) method(fullName string) (catalog.Method, bool) {
 	return g.own.Method(fullName)
 }
 
-// audited records a unary call on personal data, with the resources its
-// request names, before it is forwarded: no personal data leaves a service
-// without its record. A call whose record cannot be stored is refused.
+// audited records a unary call on personal data with the resources its
+// request names and its outcome once the service has answered, and only
+// then passes the answer on: no personal data reaches a caller without its
+// record. If the record cannot be stored, the caller gets UNAVAILABLE
+// instead of the answer.
 func (g *guard) audited(next proxy.Invoke) proxy.Invoke {
 	return func(ctx context.Context, c proxy.Call) ([]byte, error) {
 		if !c.Method.PersonalData {
@@ -118,30 +146,80 @@ func (g *guard) audited(next proxy.Invoke) proxy.Invoke {
 		if err != nil {
 			return nil, err
 		}
-		if err := g.record(ctx, p, c.Method, purpose, audit.Resources(c.Method.Input, c.Request)); err != nil {
+		start := time.Now()
+		resp, callErr := next(ctx, c)
+		// A call the caller gave up on is recorded all the same.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		defer cancel()
+		if err := g.record(rctx, p, c.Method, purpose, audit.Resources(c.Method.Input, c.Request), start, outcome(callErr)); err != nil {
 			return nil, err
 		}
-		return next(ctx, c)
+		return resp, callErr
 	}
 }
 
-func (g *guard) record(ctx context.Context, p *auth.Partner, m catalog.Method, purpose string, resources []string) error {
+// recordTimeout bounds the storing of a record after its call.
+const recordTimeout = 5 * time.Second
+
+// outcome is the audit record's name of a call's result, e.g. "OK".
+func outcome(err error) string {
+	return rpccode.Code(grpcserver.Code(err)).String()
+}
+
+// recordRefusal records a call on personal data the gateway refused before
+// forwarding it (missing scope, no valid purpose): an attempt on personal
+// data is the auditor's business too. A refusal that cannot be recorded
+// is still refused. Refusals beyond the partner's rate limit are not
+// recorded, so they cannot flood the audit stream.
+func (g *guard) recordRefusal(ctx context.Context, p *auth.Partner, m catalog.Method, refusal error) {
+	code := grpcserver.Code(refusal)
+	switch code {
+	case codes.ResourceExhausted, codes.Unavailable:
+		return
+	case codes.PermissionDenied:
+		// authorize refused before it counted the call.
+		if d, err := g.limiter.Allow(ctx, p.ID, m.Class()); err != nil || !d.Allowed {
+			return
+		}
+	}
+	_ = g.record(ctx, p, m, "", nil, time.Now(), outcome(refusal))
+}
+
+func (g *guard) record(ctx context.Context, p *auth.Partner, m catalog.Method, purpose string, resources []string, at time.Time, outcome string) error {
 	rec := &gatewayv1.AccessRecorded{
 		Partner: p.ID, Method: m.FullName, Resources: resources, Purpose: purpose, Scope: m.Scope,
+		Time: timestamppb.New(at), Outcome: outcome,
 	}
 	if ids := metadata.ValueFromIncomingContext(ctx, requestIDHeader); len(ids) == 1 && len(ids[0]) <= 128 {
 		rec.RequestId = ids[0]
 	}
 	if _, err := g.audit.Record(ctx, rec); err != nil {
-		g.log.Error("audit record not stored; the call on personal data is refused", "partner", p.ID, "method", m.FullName, "error", err)
-		return &apierr.Error{Kind: apierr.KindUnavailable, RetryAfter: time.Second,
-			Message: "the access to personal data cannot be recorded right now, so the call was not run; retry later"}
+		// Resources are pseudonymous names: the log may hold them, so the
+		// unrecorded access can be traced.
+		g.log.Error("audit record not stored; the caller gets no answer", "partner", p.ID, "method", m.FullName,
+			"resources", resources, "outcome", outcome, "error", err)
+		msg := "the access to personal data cannot be recorded right now, so the call gets no answer; retry later"
+		if m.Mutation() && outcome == rpccode.Code_OK.String() {
+			msg = "the change was made but cannot be recorded right now, so the call gets no answer; retry later with the same idempotency-key"
+		}
+		return &apierr.Error{Kind: apierr.KindUnavailable, RetryAfter: time.Second, Message: msg}
 	}
 	return nil
 }
 
+// authenticate finds the caller's partner by its API key or, without one,
+// by the client certificate it presented (mutual TLS).
 func (g *guard) authenticate(ctx context.Context) (*auth.Partner, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
+	if len(md.Get("authorization")) == 0 {
+		if der, ok := clientCertificate(ctx); ok {
+			p, err := g.partners.Directory().AuthenticateCertificate(der)
+			if err != nil {
+				return nil, &apierr.Error{Kind: apierr.KindUnauthenticated, Message: err.Error()}
+			}
+			return p, nil
+		}
+	}
 	p, err := g.partners.Authenticate(md)
 	if err != nil {
 		return nil, &apierr.Error{Kind: apierr.KindUnauthenticated, Message: err.Error()}
@@ -163,20 +241,31 @@ func (g *guard) authorize(ctx context.Context, p *auth.Partner, method string) e
 		return &apierr.Error{Kind: apierr.KindPermissionDenied, Reason: "MISSING_SCOPE", Metadata: map[string]string{"scope": m.Scope},
 			Message: fmt.Sprintf("partner %s lacks the scope %s that %s requires", p.ID, m.Scope, method)}
 	}
-	d, err := g.limiter.Allow(ctx, p.ID, m.Class())
+	class := m.Class()
+	if class == catalog.ClassRead && g.fromDashboard(ctx) {
+		class = catalog.ClassDashboard
+	}
+	d, err := g.limiter.Allow(ctx, p.ID, class)
 	if err != nil {
 		return &apierr.Error{Kind: apierr.KindUnavailable, Message: "rate limits cannot be checked right now; retry later"}
 	}
 	if !d.Allowed {
-		return &apierr.Error{Kind: apierr.KindResourceExhausted, Reason: "RATE_LIMITED", Metadata: map[string]string{"class": m.Class()},
-			RetryAfter: d.RetryAfter, Message: fmt.Sprintf("partner %s exceeded its %s rate limit; retry after %s", p.ID, m.Class(), d.RetryAfter.Round(1e6))}
+		return &apierr.Error{Kind: apierr.KindResourceExhausted, Reason: "RATE_LIMITED", Metadata: map[string]string{"class": class},
+			RetryAfter: d.RetryAfter, Message: fmt.Sprintf("partner %s exceeded its %s rate limit; retry after %s", p.ID, class, d.RetryAfter.Round(1e6))}
 	}
 	return nil
 }
 
+// fromDashboard reports whether the call carries this process's dashboard
+// mark.
+func (g *guard) fromDashboard(ctx context.Context) bool {
+	marks := metadata.ValueFromIncomingContext(ctx, dashboard.CallMarkHeader)
+	return g.dashboardMark != "" && len(marks) == 1 && subtle.ConstantTimeCompare([]byte(marks[0]), []byte(g.dashboardMark)) == 1
+}
+
 // outgoing is the metadata sent to a backend: the caller's own, without
-// its key, any principal it made up and the idempotency key, plus the
-// principal signed for this call.
+// its key, any principal it made up, the idempotency key and the
+// dashboard's mark, plus the principal signed for this call.
 func (g *guard) outgoing(ctx context.Context, m catalog.Method, in metadata.MD) (metadata.MD, error) {
 	p, ok := auth.FromContext(ctx)
 	if !ok {
@@ -185,11 +274,12 @@ func (g *guard) outgoing(ctx context.Context, m catalog.Method, in metadata.MD) 
 	delete(in, "authorization")
 	delete(in, principal.MetadataKey)
 	delete(in, IdempotencyKeyHeader)
+	delete(in, dashboard.CallMarkHeader)
 	// The JSON/HTTP side adds the client's address; the services need
 	// neither it nor its trail.
 	delete(in, "x-forwarded-for")
 	delete(in, "x-forwarded-host")
-	token, err := g.signer.Sign(p.Principal(), m.FullName)
+	token, err := g.tokens.sign(p, m.FullName)
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,9 @@ const (
 	// caseworker handles education participants (personal data).
 	caseworker = "caseworker"
 	m25        = "measures/m-2-5"
+
+	// auditor reads the audit of calls on personal data.
+	auditor = "auditor"
 )
 
 // system is embedded NATS, the measures service requiring principals, and
@@ -67,6 +70,7 @@ func startSystem(t testing.TB) *system {
 		{kreis, "[measures.read, measures.adoptions.write, measures.admin]", "{actor: landkreis}"},
 		{reader, "[measures.read, events.read]", "{}"},
 		{caseworker, "[education.read, education.participants.write, events.read]", "{provider: vhs}"},
+		{auditor, "[audit.read]", "{}"},
 	} {
 		key, hash := auth.NewKey()
 		s.keys[p.id] = key

@@ -6,6 +6,8 @@ package service
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,11 +17,13 @@ import (
 	"strings"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -54,7 +58,7 @@ type Config struct {
 	Timeout       time.Duration `conf:"default:30s,env:CALL_TIMEOUT,help:longest a forwarded unary call may take"`
 	RedisURL      string        `conf:"env:REDIS_URL,mask,help:Redis for rate limits and idempotency keys; empty keeps them in process (one replica only)"`
 	RedisPrefix   string        `conf:"default:integrationsplan:gateway:,env:REDIS_PREFIX,help:prefix of the gateway's Redis keys"`
-	RateLimits    string        `conf:"default:read=100/s:200;write=20/s:40;admin=5/s:10,env:RATE_LIMITS,help:per partner and scope class: class=rate/unit:burst separated by semicolons or commas"`
+	RateLimits    string        `conf:"default:read=100/s:200;write=20/s:40;admin=5/s:10;dashboard=100/s:400,env:RATE_LIMITS,help:per partner and scope class: class=rate/unit:burst separated by semicolons or commas; dashboard is the reads of the dashboard's viewers (read's limit if not given)"`
 	// RateLimitFailOpen lets calls through while the rate limit store
 	// fails; false refuses them (UNAVAILABLE).
 	RateLimitFailOpen    bool          `conf:"default:true,env:RATE_LIMIT_FAIL_OPEN,help:let calls through while Redis is down (false refuses them)"`
@@ -72,6 +76,12 @@ type Config struct {
 	DashboardSessionTTL time.Duration `conf:"default:1h,env:DASHBOARD_SESSION_TTL,help:a dashboard session ends after this long unused (and 10h after its login at the latest)"`
 	DrainDelay          time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout     time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
+	// TLS on the gRPC and HTTP ports; plaintext without (the local default).
+	TLSCertFile string `conf:"env:TLS_CERT_FILE,help:PEM certificate (chain) of the gRPC and HTTP ports; empty serves plaintext"`
+	TLSKeyFile  string `conf:"env:TLS_KEY_FILE,help:PEM private key of TLS_CERT_FILE"`
+	// TLSClientCAFile turns on mutual TLS on the gRPC port for partners
+	// whose certificates the partners file lists.
+	TLSClientCAFile string `conf:"env:TLS_CLIENT_CA_FILE,help:PEM CA certificates whose client certificates the gRPC port accepts (mutual TLS; partners file client_certificates)"`
 }
 
 // backends parses Backends into package → address.
@@ -135,6 +145,9 @@ func (c Config) withDefaults() Config {
 
 // Validate reports a configuration that cannot work.
 func (c Config) Validate() error {
+	if err := c.validateTLS(); err != nil {
+		return err
+	}
 	if c.NATSURL == "" {
 		return errors.New("NATS_URL is required (event subscriptions and the audit of personal data need it)")
 	}
@@ -217,10 +230,18 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
+	reg := admin.NewRegistry()
+	// The backends' calls as the gateway sees them (latency included).
+	clientMetrics := grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram())
+	if err := reg.Register(clientMetrics); err != nil {
+		return nil, err
+	}
 	addrs, _ := cfg.backends()
 	packages := make([]string, 0, len(addrs))
 	for pkg, addr := range addrs {
-		b, err := proxy.Dial(pkg, addr)
+		b, err := proxy.Dial(pkg, addr,
+			grpc.WithChainUnaryInterceptor(clientMetrics.UnaryClientInterceptor()),
+			grpc.WithChainStreamInterceptor(clientMetrics.StreamClientInterceptor()))
 		if err != nil {
 			return nil, err
 		}
@@ -255,7 +276,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, fmt.Errorf("EVENT_SERVICES: %w", err)
 	}
-	recorder, err := audit.Open(ctx, js, cfg.StreamReplicas)
+	recorder, err := audit.Open(ctx, js, cfg.StreamReplicas, cfg.Timeout)
 	if err != nil {
 		return nil, fmt.Errorf("audit stream: %w", err)
 	}
@@ -282,6 +303,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		idemStore = idempotency.NewRedis(s.rdb, cfg.RedisPrefix+"idempotency:")
 	}
 	limits, _ := ratelimit.ParseLimits(cfg.RateLimits)
+	// The dashboard's reads have an allowance of their own: read's size
+	// unless configured (a class without a limit would be unlimited).
+	if _, ok := limits[catalog.ClassDashboard]; !ok {
+		if read, ok := limits[catalog.ClassRead]; ok {
+			limits[catalog.ClassDashboard] = read
+		}
+	}
 	g := &guard{
 		catalog:  cat,
 		own:      own,
@@ -289,8 +317,13 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		log:      log,
 		partners: s.partners,
 		limiter:  ratelimit.New(limitStore, limits, cfg.RateLimitFailOpen, log),
-		signer:   signer,
+		tokens:   newTokens(signer, cfg.PrincipalTTL),
 		idem:     idempotency.NewGuard(idemStore, cfg.IdempotencyRetention, cfg.Timeout+10*time.Second, log),
+		// Only this process's dashboard knows it.
+		dashboardMark: rand.Text(),
+	}
+	if err := errors.Join(reg.Register(g.limiter.Collector()), reg.Register(g.idem.Collector())); err != nil {
+		return nil, err
 	}
 	px, err := proxy.New(proxy.Config{
 		Catalog: cat, Backends: s.backends, Outgoing: g.outgoing,
@@ -301,22 +334,32 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, err
 	}
-	reg := admin.NewRegistry()
+	serverTLS, err := cfg.serverTLS()
+	if err != nil {
+		return nil, err
+	}
+	selfCreds := insecure.NewCredentials()
+	var grpcCreds credentials.TransportCredentials
+	if serverTLS != nil {
+		grpcCreds, selfCreds = credentials.NewTLS(serverTLS), credentials.NewTLS(selfTLS(serverTLS))
+	}
 	s.grpc, err = grpcserver.New(grpcserver.Config{
-		Addr: cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
+		Credentials: grpcCreds,
+		Addr:        cfg.GRPCAddr, Logger: log, Registry: reg, DrainDelay: cfg.DrainDelay, ShutdownTimeout: cfg.ShutdownTimeout,
 		UnaryInterceptors:  []grpc.UnaryServerInterceptor{g.unary},
 		StreamInterceptors: []grpc.StreamServerInterceptor{g.stream},
 	}, func(r grpc.ServiceRegistrar) {
 		px.Register(r)
 		gatewayv1.RegisterEventServiceServer(r, &eventServer{source: source, heartbeat: cfg.Heartbeat, stopping: s.stopping})
-	}, gatewayv1.EventService_ServiceDesc.ServiceName)
+		gatewayv1.RegisterAuditServiceServer(r, &auditServer{recorder: recorder})
+	}, gatewayv1.EventService_ServiceDesc.ServiceName, gatewayv1.AuditService_ServiceDesc.ServiceName)
 	if err != nil {
 		return nil, err
 	}
-	if s.self, err = grpc.NewClient(s.grpc.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials())); err != nil {
+	if s.self, err = grpc.NewClient(s.grpc.Addr(), grpc.WithTransportCredentials(selfCreds)); err != nil {
 		return nil, err
 	}
-	dash, err := s.dashboard(cfg, packages)
+	dash, err := s.dashboard(cfg, packages, g.dashboardMark)
 	if err != nil {
 		return nil, err
 	}
@@ -327,6 +370,14 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	}
 	if s.lis, err = net.Listen("tcp", cfg.HTTPAddr); err != nil {
 		return nil, fmt.Errorf("HTTP_ADDR: listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	if serverTLS != nil {
+		// HTTP callers authenticate with API keys only: their calls reach
+		// the gRPC side over the gateway's own connection, which carries no
+		// client certificate of theirs.
+		httpTLS := serverTLS.Clone()
+		httpTLS.ClientAuth, httpTLS.ClientCAs = tls.NoClientCert, nil
+		s.lis = tls.NewListener(s.lis, httpTLS)
 	}
 	s.http = &http.Server{
 		Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
@@ -344,15 +395,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 // dashboard prepares the staff dashboard on the HTTP port. It reads
 // through the gateway's own gRPC endpoint with the viewer's key; in local
 // example mode anonymous visitors read with a key bound to
-// DashboardPartner in this process only.
-func (s *Service) dashboard(cfg Config, packages []string) (*dashboard.Dashboard, error) {
+// DashboardPartner in this process only. Its calls carry mark, so the
+// guard counts them in the dashboard's rate limit class.
+func (s *Service) dashboard(cfg Config, packages []string, mark string) (*dashboard.Dashboard, error) {
 	sessionKey, _ := dashboard.ParseSessionKey(cfg.DashboardSessionKey)
 	dc := dashboard.Config{
 		Conn: s.self, Packages: packages, EventServices: cfg.eventServices(),
 		Authenticate: func(key string) (*auth.Partner, error) {
 			return s.partners.Authenticate(metadata.Pairs("authorization", "Bearer "+key))
 		},
-		SessionKey: sessionKey, SessionTTL: cfg.DashboardSessionTTL, Logger: s.log,
+		SessionKey: sessionKey, SessionTTL: cfg.DashboardSessionTTL, Logger: s.log, CallMark: mark,
 	}
 	if cfg.DashboardAnonymous {
 		key, err := s.partners.Bind(cfg.DashboardPartner)

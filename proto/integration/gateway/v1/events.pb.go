@@ -38,12 +38,19 @@ type AccessRecorded struct {
 	Resources []string `protobuf:"bytes,3,rep,name=resources,proto3" json:"resources,omitempty"`
 	// Why: the purpose the caller stated in the x-purpose metadata.
 	Purpose string `protobuf:"bytes,4,opt,name=purpose,proto3" json:"purpose,omitempty"`
-	// When the gateway forwarded the call.
+	// When the call reached the gateway.
 	Time *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=time,proto3" json:"time,omitempty"`
 	// The caller's request ID (x-request-id), if it sent one.
 	RequestId string `protobuf:"bytes,6,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
-	// The scope the call was authorized with.
-	Scope         string `protobuf:"bytes,7,opt,name=scope,proto3" json:"scope,omitempty"`
+	// The scope the RPC requires (the call was authorized with it unless
+	// its outcome says otherwise).
+	Scope string `protobuf:"bytes,7,opt,name=scope,proto3" json:"scope,omitempty"`
+	// The outcome: the call's gRPC status code by its google.rpc.Code name,
+	// e.g. "OK", "NOT_FOUND", "PERMISSION_DENIED" (a partner without the
+	// scope) or "INVALID_ARGUMENT" (e.g. no purpose stated). Empty where it
+	// was not known: in records of streaming calls (stored when they start)
+	// and in records stored before outcomes were recorded.
+	Outcome       string `protobuf:"bytes,8,opt,name=outcome,proto3" json:"outcome,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -127,11 +134,18 @@ func (x *AccessRecorded) GetScope() string {
 	return ""
 }
 
+func (x *AccessRecorded) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
 var File_integration_gateway_v1_events_proto protoreflect.FileDescriptor
 
 const file_integration_gateway_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"#integration/gateway/v1/events.proto\x12\x16integration.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdf\x01\n" +
+	"#integration/gateway/v1/events.proto\x12\x16integration.gateway.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf9\x01\n" +
 	"\x0eAccessRecorded\x12\x18\n" +
 	"\apartner\x18\x01 \x01(\tR\apartner\x12\x16\n" +
 	"\x06method\x18\x02 \x01(\tR\x06method\x12\x1c\n" +
@@ -140,7 +154,8 @@ const file_integration_gateway_v1_events_proto_rawDesc = "" +
 	"\x04time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x06 \x01(\tR\trequestId\x12\x14\n" +
-	"\x05scope\x18\a \x01(\tR\x05scopeBUZSgithub.com/integrationsplan/integrationsplan/proto/integration/gateway/v1;gatewayv1b\x06proto3"
+	"\x05scope\x18\a \x01(\tR\x05scope\x12\x18\n" +
+	"\aoutcome\x18\b \x01(\tR\aoutcomeBUZSgithub.com/integrationsplan/integrationsplan/proto/integration/gateway/v1;gatewayv1b\x06proto3"
 
 var (
 	file_integration_gateway_v1_events_proto_rawDescOnce sync.Once

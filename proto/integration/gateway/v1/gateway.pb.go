@@ -38,7 +38,21 @@ type SubscribeRequest struct {
 	ResumeToken string `protobuf:"bytes,3,opt,name=resume_token,json=resumeToken,proto3" json:"resume_token,omitempty"`
 	// Only events of these CloudEvents types (full proto message names, e.g.
 	// "integration.measures.v1.AdoptionStatusChanged"); empty means all.
-	EventTypes    []string `protobuf:"bytes,4,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
+	EventTypes []string `protobuf:"bytes,4,rep,name=event_types,json=eventTypes,proto3" json:"event_types,omitempty"`
+	// Only events whose subject matches this NATS subject pattern over
+	// integration.<service>.<aggregate>.<id>.<event>: "*" stands for one
+	// token, a final ">" for the rest, e.g.
+	// "integration.measures.measure.*.adoption_changed" or
+	// "integration.*.*.*.created". It must lie within the requested services:
+	// its first token is "integration", its second "*", ">" or the one
+	// service requested. Empty means all of their events.
+	SubjectFilter string `protobuf:"bytes,5,opt,name=subject_filter,json=subjectFilter,proto3" json:"subject_filter,omitempty"`
+	// Start each service (other than those in start_sequences or the
+	// resume_token) with the first event stored at or after this time, e.g.
+	// to replay the last hour. Not in the future. A resumed subscription
+	// keeps the same start_time: the resume_token overrides it only for the
+	// services it names.
+	StartTime     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -97,6 +111,20 @@ func (x *SubscribeRequest) GetResumeToken() string {
 func (x *SubscribeRequest) GetEventTypes() []string {
 	if x != nil {
 		return x.EventTypes
+	}
+	return nil
+}
+
+func (x *SubscribeRequest) GetSubjectFilter() string {
+	if x != nil {
+		return x.SubjectFilter
+	}
+	return ""
+}
+
+func (x *SubscribeRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
 	}
 	return nil
 }
@@ -363,13 +391,16 @@ var File_integration_gateway_v1_gateway_proto protoreflect.FileDescriptor
 
 const file_integration_gateway_v1_gateway_proto_rawDesc = "" +
 	"\n" +
-	"$integration/gateway/v1/gateway.proto\x12\x16integration.gateway.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\x9c\x02\n" +
+	"$integration/gateway/v1/gateway.proto\x12\x16integration.gateway.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a$integration/api/v1/annotations.proto\"\xfe\x02\n" +
 	"\x10SubscribeRequest\x12\x1a\n" +
 	"\bservices\x18\x01 \x03(\tR\bservices\x12e\n" +
 	"\x0fstart_sequences\x18\x02 \x03(\v2<.integration.gateway.v1.SubscribeRequest.StartSequencesEntryR\x0estartSequences\x12!\n" +
 	"\fresume_token\x18\x03 \x01(\tR\vresumeToken\x12\x1f\n" +
 	"\vevent_types\x18\x04 \x03(\tR\n" +
-	"eventTypes\x1aA\n" +
+	"eventTypes\x12%\n" +
+	"\x0esubject_filter\x18\x05 \x01(\tR\rsubjectFilter\x129\n" +
+	"\n" +
+	"start_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x1aA\n" +
 	"\x13StartSequencesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\x95\x01\n" +
@@ -418,18 +449,19 @@ var file_integration_gateway_v1_gateway_proto_goTypes = []any{
 }
 var file_integration_gateway_v1_gateway_proto_depIdxs = []int32{
 	4, // 0: integration.gateway.v1.SubscribeRequest.start_sequences:type_name -> integration.gateway.v1.SubscribeRequest.StartSequencesEntry
-	2, // 1: integration.gateway.v1.SubscribeResponse.event:type_name -> integration.gateway.v1.Event
-	3, // 2: integration.gateway.v1.SubscribeResponse.heartbeat:type_name -> integration.gateway.v1.Heartbeat
-	5, // 3: integration.gateway.v1.Event.time:type_name -> google.protobuf.Timestamp
-	6, // 4: integration.gateway.v1.Event.payload:type_name -> google.protobuf.Any
-	5, // 5: integration.gateway.v1.Heartbeat.time:type_name -> google.protobuf.Timestamp
-	0, // 6: integration.gateway.v1.EventService.Subscribe:input_type -> integration.gateway.v1.SubscribeRequest
-	1, // 7: integration.gateway.v1.EventService.Subscribe:output_type -> integration.gateway.v1.SubscribeResponse
-	7, // [7:8] is the sub-list for method output_type
-	6, // [6:7] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	5, // 1: integration.gateway.v1.SubscribeRequest.start_time:type_name -> google.protobuf.Timestamp
+	2, // 2: integration.gateway.v1.SubscribeResponse.event:type_name -> integration.gateway.v1.Event
+	3, // 3: integration.gateway.v1.SubscribeResponse.heartbeat:type_name -> integration.gateway.v1.Heartbeat
+	5, // 4: integration.gateway.v1.Event.time:type_name -> google.protobuf.Timestamp
+	6, // 5: integration.gateway.v1.Event.payload:type_name -> google.protobuf.Any
+	5, // 6: integration.gateway.v1.Heartbeat.time:type_name -> google.protobuf.Timestamp
+	0, // 7: integration.gateway.v1.EventService.Subscribe:input_type -> integration.gateway.v1.SubscribeRequest
+	1, // 8: integration.gateway.v1.EventService.Subscribe:output_type -> integration.gateway.v1.SubscribeResponse
+	8, // [8:9] is the sub-list for method output_type
+	7, // [7:8] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_integration_gateway_v1_gateway_proto_init() }

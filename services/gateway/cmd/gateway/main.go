@@ -11,67 +11,49 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
 
-	"github.com/ardanlabs/conf/v3"
-
-	"github.com/integrationsplan/integrationsplan/platform/logging"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
+	"github.com/integrationsplan/integrationsplan/platform/process"
 	"github.com/integrationsplan/integrationsplan/services/gateway/auth"
 	"github.com/integrationsplan/integrationsplan/services/gateway/service"
 )
 
 type config struct {
 	service.Config
-	LogFormat string `conf:"default:text,env:LOG_FORMAT,help:json or text"`
-	LogLevel  string `conf:"default:info,env:LOG_LEVEL,help:debug, info, warn or error"`
+	process.Logging
 }
 
 func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "gateway:", err)
-		os.Exit(1)
-	}
-}
-
-func run(args []string, out io.Writer) error {
+	args := os.Args[1:]
 	if len(args) > 0 && args[0] == "keys" {
-		return runKeys(args[1:], out)
+		if err := runKeys(args[1:], os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "gateway:", err)
+			os.Exit(1)
+		}
+		return
 	}
 	var cfg config
-	if help, err := conf.Parse("", &cfg); err != nil {
-		if errors.Is(err, conf.ErrHelpWanted) {
-			fmt.Fprintln(out, help)
-			return nil
+	process.Main("gateway", &cfg, func(ctx context.Context, log *slog.Logger) error {
+		svc, err := service.Start(ctx, cfg.Config, log)
+		if err != nil {
+			return err
 		}
-		return err
-	}
-	log, err := logging.New(os.Stderr, cfg.LogFormat, cfg.LogLevel)
-	if err != nil {
-		return err
-	}
-	if s, err := conf.String(&cfg); err == nil {
-		log.Info("configuration", "config", "\n"+s)
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	svc, err := service.Start(ctx, cfg.Config, log)
-	if err != nil {
-		return err
-	}
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
-	go func() {
-		for range hup {
-			if err := svc.ReloadPartners(); err != nil {
-				log.Error("partners file not reloaded; the current partners stay", "error", err)
+		hup := make(chan os.Signal, 1)
+		signal.Notify(hup, syscall.SIGHUP)
+		defer signal.Stop(hup)
+		go func() {
+			for range hup {
+				if err := svc.ReloadPartners(); err != nil {
+					log.Error("partners file not reloaded; the current partners stay", "error", err)
+				}
 			}
-		}
-	}()
-	return svc.Serve(ctx)
+		}()
+		return svc.Serve(ctx)
+	})
 }
 
 func runKeys(args []string, out io.Writer) error {

@@ -10,7 +10,7 @@ import (
 
 func TestKeysCreatePrintsTheKeyAndItsHash(t *testing.T) {
 	var out strings.Builder
-	if err := run([]string{"keys", "create", "--partner", "backnang"}, &out); err != nil {
+	if err := runKeys([]string{"create", "--partner", "backnang"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(out.String(), "\n")
@@ -26,8 +26,8 @@ func TestKeysCreatePrintsTheKeyAndItsHash(t *testing.T) {
 	if _, err := auth.Parse([]byte("partners:\n  - id: backnang\n    keys:\n    " + lines[3] + "\n")); err != nil {
 		t.Fatal(err)
 	}
-	for _, bad := range [][]string{{"keys"}, {"keys", "create"}, {"keys", "create", "--partner", "x", "extra"}, {"keys", "rotate"}} {
-		if err := run(bad, &out); err == nil {
+	for _, bad := range [][]string{{}, {"create"}, {"create", "--partner", "x", "extra"}, {"rotate"}} {
+		if err := runKeys(bad, &out); err == nil {
 			t.Errorf("%v accepted", bad)
 		}
 	}
@@ -35,7 +35,7 @@ func TestKeysCreatePrintsTheKeyAndItsHash(t *testing.T) {
 
 func TestKeysPrincipal(t *testing.T) {
 	var out strings.Builder
-	if err := run([]string{"keys", "principal"}, &out); err != nil {
+	if err := runKeys([]string{"principal"}, &out); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")

@@ -52,8 +52,9 @@
       state.opened++;
       setStatus("Live verbunden: Änderungen erscheinen ohne neues Laden.", "verbunden");
       // Changes between the page's rendering and this subscription (or
-      // while it was down) reach the page with one refresh.
-      scheduleRefresh(0);
+      // while it was down) reach the page with one refresh; the random
+      // delay spreads the viewers' refreshes after a gateway restart.
+      scheduleRefresh(Math.random() * 1000);
     };
     source.onerror = function (e) {
       if (e && e.data) {
@@ -163,8 +164,11 @@
     }
   }
 
-  // Refreshing: one fetch at a time; events during a fetch lead to one
-  // more afterwards.
+  // Refreshing: one fetch at a time and at most one a second, as every
+  // viewer behind a key shares its rate limit; events during a fetch lead
+  // to one more afterwards.
+  var minRefreshGap = 1000;
+  var lastRefresh = 0;
   var refreshTimer = null;
   var refreshing = false;
   var again = false;
@@ -177,12 +181,13 @@
     if (refreshTimer) {
       return;
     }
-    refreshTimer = setTimeout(refresh, delay);
+    refreshTimer = setTimeout(refresh, Math.max(delay, lastRefresh + minRefreshGap - Date.now()));
   }
 
   function refresh() {
     refreshTimer = null;
     refreshing = true;
+    lastRefresh = Date.now();
     fetch(location.href, { credentials: "same-origin", cache: "no-store", headers: { "X-Dashboard-Live": "1" } })
       .then(function (res) {
         if (res.status === 401) {
