@@ -19,6 +19,7 @@ test: ## Run every module's tests with the race detector, each module on its own
 bench: ## Benchmarks; figures are ratios to a baseline measured in the same run.
 	cd services/measures && GOWORK=off go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
 	cd services/gateway && GOWORK=off go test -run '^$$' -bench . -benchtime $(BENCHTIME) ./...
+	cd services/education && GOWORK=off go test -run '^$$' -bench BenchmarkMatch -benchtime 200x ./domain/
 
 lint: check-generated ## buf lint and breaking check, gofmt, go vet.
 	cd proto && $(TOOL) buf lint
