@@ -222,24 +222,31 @@ func (d *Dashboard) viewerOf(w http.ResponseWriter, r *http.Request) (*viewer, b
 	return nil, false
 }
 
-// EventCredential is the authorization /v1/events uses for a request
-// without an Authorization header: the session's key, or the anonymous one
-// in example mode.
-func (d *Dashboard) EventCredential(r *http.Request) (string, bool) {
+// EventCredential is the metadata /v1/events sends for a request without
+// an Authorization header: the session's key (or the anonymous one in
+// example mode) and the dashboard's call mark, so that its live connection
+// counts against the dashboard's rate limit like its pages.
+func (d *Dashboard) EventCredential(r *http.Request) (metadata.MD, bool) {
 	v, ok := d.viewerOf(nil, r)
 	if !ok {
-		return "", false
+		return nil, false
 	}
-	return v.authorization, true
+	return v.metadata(), true
+}
+
+// metadata is the viewer's credential for the gateway's gRPC side.
+func (v *viewer) metadata() metadata.MD {
+	md := metadata.Pairs("authorization", v.authorization)
+	if v.mark != "" {
+		md.Set(CallMarkHeader, v.mark)
+	}
+	return md
 }
 
 // callContext carries the viewer's credential to the gateway's gRPC side.
 func (v *viewer) callContext(r *http.Request) (context.Context, context.CancelFunc) {
 	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
-	md := metadata.Pairs("authorization", v.authorization)
-	if v.mark != "" {
-		md.Set(CallMarkHeader, v.mark)
-	}
+	md := v.metadata()
 	if id := r.Header.Get("X-Request-Id"); id != "" && len(id) <= 128 {
 		md.Set("x-request-id", id)
 	}

@@ -1,6 +1,8 @@
 package dashboard_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,9 +19,10 @@ import (
 // out, nor do the viewers use up its API reads; that class is limited
 // too, and a partner cannot claim it by sending the header.
 func TestOwnRateLimit(t *testing.T) {
-	// Allowances that do not refill while the test runs. The overview
-	// reads four times (measures, actors, adoptions, report).
-	s := startStack(t, stackOptions{rateLimits: "read=1/h:5,dashboard=1/h:8,write=100/s:200,admin=100/s:200"})
+	// Allowances that do not refill while the test runs. The live
+	// connection reads once, the overview four times (measures, actors,
+	// adoptions, report).
+	s := startStack(t, stackOptions{rateLimits: "read=1/h:5,dashboard=1/h:9,write=100/s:200,admin=100/s:200"})
 	listActors := func(kv ...string) error {
 		_, err := s.measures.ListActors(s.as(viewer, kv...), &mpb.ListActorsRequest{})
 		return err
@@ -35,6 +38,22 @@ func TestOwnRateLimit(t *testing.T) {
 
 	c := client(t)
 	s.login(t, c, s.keys[viewer], "/")
+	// The live connection of the session counts as the dashboard's too.
+	ctx, cancel := context.WithCancel(context.Background())
+	live, err := http.NewRequestWithContext(ctx, http.MethodGet, s.httpURL+"/v1/events?services=measures", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(live)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(resp.Body)
+		t.Fatalf("the session's live connection with the API reads used up: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	resp.Body.Close()
 	for i := range 2 {
 		resp, body := s.get(t, c, "/")
 		if resp.StatusCode != 200 || !strings.Contains(body, `id="z-m-1-3--backnang"`) || strings.Contains(body, "Zu viele Abfragen") {
@@ -51,7 +70,7 @@ func TestOwnRateLimit(t *testing.T) {
 		t.Fatal(err)
 	}
 	req.Header.Set("X-Dashboard-Live", "1")
-	resp, err := c.Do(req)
+	resp, err = c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ package httpapi
 import (
 	"context"
 	"errors"
+	"google.golang.org/grpc/metadata"
 	"log/slog"
 	"net/http"
 	"net/textproto"
@@ -41,10 +42,11 @@ type Config struct {
 	// Pages, if set, adds the dashboard's routes to the mux; they are
 	// more specific than the JSON routes under "/".
 	Pages func(*http.ServeMux)
-	// Credential, if set, gives /v1/events the authorization of a request
-	// that sends no Authorization header: a browser's EventSource cannot
-	// send one, so the dashboard's session cookie stands for the key.
-	Credential func(*http.Request) (authorization string, ok bool)
+	// Credential, if set, gives /v1/events the metadata (authorization
+	// and the like) of a request that sends no Authorization header: a
+	// browser's EventSource cannot send one, so the dashboard's session
+	// cookie stands for the key.
+	Credential func(*http.Request) (metadata.MD, bool)
 	// SlowClientTimeout drops an SSE subscriber that takes no data for
 	// this long; 0 is 30 s.
 	SlowClientTimeout time.Duration

@@ -53,7 +53,7 @@ type sse struct {
 	log       *slog.Logger
 	// credential authorizes a request without an Authorization header
 	// (the dashboard's session); nil for none.
-	credential func(*http.Request) (string, bool)
+	credential func(*http.Request) (metadata.MD, bool)
 	// slowClient is how long a subscriber may take no data before it is
 	// dropped.
 	slowClient time.Duration
@@ -101,8 +101,8 @@ func (h *sse) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if auth := r.Header.Values("Authorization"); len(auth) > 0 {
 		md["authorization"] = auth
 	} else if h.credential != nil {
-		if auth, ok := h.credential(r); ok {
-			md.Set("authorization", auth)
+		if cred, ok := h.credential(r); ok {
+			md = cred
 		}
 	}
 	if id := r.Header.Get("X-Request-Id"); id != "" {
