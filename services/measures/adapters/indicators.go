@@ -103,7 +103,7 @@ func RawTermsFromProto(r *measuresv1.IndicatorRule) []domain.RawTerm {
 	for i, t := range r.GetTerms() {
 		out[i] = domain.RawTerm{
 			EventType: t.GetEventType(), Filters: t.GetFilters(), Aggregation: domain.Aggregation(t.GetAggregation()),
-			Field: t.GetField(), GroupBy: t.GetGroupBy(), Subtract: t.GetSubtract(), Since: t.GetSinceEventType(),
+			Field: t.GetField(), GroupBy: t.GetGroupBy(), Group: t.GetGroup(), Subtract: t.GetSubtract(), Since: t.GetSinceEventType(),
 		}
 	}
 	return out
@@ -118,7 +118,7 @@ func RuleToProto(r *domain.Rule) *measuresv1.IndicatorRule {
 	for _, t := range r.Terms {
 		pt := &measuresv1.RuleTerm{
 			EventType: t.EventType, Aggregation: measuresv1.RuleAggregation(t.Aggregation),
-			Field: t.Field, GroupBy: t.GroupBy, Subtract: t.Subtract, SinceEventType: t.Since,
+			Field: t.Field, GroupBy: t.GroupBy, Group: t.Group, Subtract: t.Subtract, SinceEventType: t.Since,
 		}
 		for _, f := range t.Filters {
 			pt.Filters = append(pt.Filters, f.String())

@@ -17,7 +17,8 @@ type Observation struct {
 	Month     MonthIndex
 	// Group is the value of the term's group_by field.
 	Group string
-	// Amount is SUM's value; Key is COUNT_DISTINCT's value.
+	// Amount is SUM's value or COUNT_ELEMENTS' number of elements; Key is
+	// COUNT_DISTINCT's value.
 	Amount float64
 	Key    string
 	// Time is the event's time; Start marks the event starting a
@@ -88,9 +89,13 @@ func (d *Derivation) Observe(o Observation) {
 		o.Amount = o.Time.Sub(start).Hours() / 24
 	}
 	group := o.Group
-	if t.GroupBy == "" {
+	switch {
+	case t.Group != "":
+		group = t.Group
+	case t.GroupBy == "":
 		group = d.groupOf[o.Aggregate]
-	} else if d.remember && group != "" {
+	}
+	if t.grouped() && d.remember && group != "" {
 		d.groupOf[o.Aggregate] = group
 	}
 	d.add(o, t, "")
@@ -105,7 +110,7 @@ func (d *Derivation) add(o Observation, t Term, group string) {
 	switch t.Aggregation {
 	case Count:
 		d.sums[cell{tg, o.Month}]++
-	case Sum:
+	case Sum, CountElements:
 		d.sums[cell{tg, o.Month}] += o.Amount
 	case MedianDays:
 		d.days[cell{tg, o.Month}] = append(d.days[cell{tg, o.Month}], o.Amount)

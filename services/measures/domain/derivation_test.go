@@ -88,6 +88,47 @@ func TestDerivationSum(t *testing.T) {
 	}
 }
 
+// Referrals by status: promotions from the waiting list have no status
+// change of their own; fixed groups move them from WAITLISTED to ACCEPTED,
+// a list's elements counting each (none for an offer change without any).
+func TestDerivationFixedGroupsAndListElements(t *testing.T) {
+	const waitlisted, accepted, proposed, dropped = "WAITLISTED", "ACCEPTED", "PROPOSED", "DROPPED"
+	d := domain.NewDerivation(domain.Rule{Cumulative: true, Terms: []domain.Term{
+		{EventType: "created", Aggregation: domain.Count, GroupBy: "status"},
+		{EventType: "changed", Aggregation: domain.Count, GroupBy: "to_status"},
+		{EventType: "changed", Aggregation: domain.Count, GroupBy: "from_status", Subtract: true},
+		{EventType: "changed", Aggregation: domain.Count, Group: accepted},
+		{EventType: "changed", Aggregation: domain.Count, Group: waitlisted, Subtract: true},
+		{EventType: "offer_changed", Aggregation: domain.CountElements, Field: "promoted", Group: accepted},
+		{EventType: "offer_changed", Aggregation: domain.CountElements, Field: "promoted", Group: waitlisted, Subtract: true},
+	}})
+	jan, feb, mar := month(t, "2025-01"), month(t, "2025-02"), month(t, "2025-03")
+	d.Observe(domain.Observation{Term: 0, Aggregate: "offer/o", Month: jan, Group: proposed})
+	for range 3 {
+		d.Observe(domain.Observation{Term: 0, Aggregate: "offer/o", Month: jan, Group: waitlisted})
+	}
+	// February: the proposed referral drops, the first waiting one takes its
+	// seat (the engine observes the promotion terms only when it is set).
+	d.Observe(domain.Observation{Term: 1, Aggregate: "offer/o", Month: feb, Group: dropped})
+	d.Observe(domain.Observation{Term: 2, Aggregate: "offer/o", Month: feb, Group: proposed})
+	d.Observe(domain.Observation{Term: 3, Aggregate: "offer/o", Month: feb})
+	d.Observe(domain.Observation{Term: 4, Aggregate: "offer/o", Month: feb})
+	// March: a capacity raise promotes the other two; a later change none.
+	for _, n := range []float64{2, 0} {
+		d.Observe(domain.Observation{Term: 5, Aggregate: "offer/o", Month: mar, Amount: n})
+		d.Observe(domain.Observation{Term: 6, Aggregate: "offer/o", Month: mar, Amount: n})
+	}
+	check := func(p string, groups map[string]float64) {
+		t.Helper()
+		if v := d.Value(period(t, p)); v.Value != 4 || !maps.Equal(v.ByGroup, groups) {
+			t.Errorf("%s: %v %v, want 4 %v", p, v.Value, v.ByGroup, groups)
+		}
+	}
+	check("2025-01", map[string]float64{proposed: 1, waitlisted: 3, accepted: 0, dropped: 0})
+	check("2025-02", map[string]float64{proposed: 0, waitlisted: 2, accepted: 1, dropped: 1})
+	check("2025-Q1", map[string]float64{proposed: 0, waitlisted: 0, accepted: 3, dropped: 1})
+}
+
 // Median days to placement: from a case's opening to its closing, over the
 // cases closed in the period by any of the rule's terms; a case whose
 // opening lies before the kept history does not count.

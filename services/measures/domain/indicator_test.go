@@ -29,10 +29,28 @@ func (c catalog) Field(t, path string) (domain.FieldInfo, error) {
 	return f, nil
 }
 
+// lists are the test catalog's list fields by event type.
+var lists = map[string][]string{"edu.OfferChanged": {"promoted_referral_ids"}}
+
+func (c catalog) List(t, path string) error {
+	if _, ok := c[t]; !ok {
+		return errors.New("unknown event type " + t)
+	}
+	if !slices.Contains(lists[t], path) {
+		return errors.New(path + " is not a list")
+	}
+	return nil
+}
+
+var referralStatus = domain.FieldInfo{Kind: domain.FieldEnum, EnumValues: map[int32]string{
+	0: "REFERRAL_STATUS_UNSPECIFIED", 2: "REFERRAL_STATUS_WAITLISTED", 3: "REFERRAL_STATUS_ACCEPTED"}}
+
 var events = catalog{
 	"edu.OfferCreated": {"municipality": {Kind: domain.FieldString}, "capacity": {Kind: domain.FieldInt}},
 	"edu.OfferStatusChanged": {"to_status": {Kind: domain.FieldEnum, EnumValues: map[int32]string{0: "OFFER_STATUS_UNSPECIFIED", 6: "OFFER_STATUS_CANCELLED"}},
 		"offer_id": {Kind: domain.FieldString}},
+	"edu.ReferralStatusChanged": {"to_status": referralStatus, "from_status": referralStatus, "promoted_referral_id": {Kind: domain.FieldString}},
+	"edu.OfferChanged":          {"municipality": {Kind: domain.FieldString}},
 }
 
 func indicator() domain.Indicator {
@@ -77,6 +95,28 @@ func TestNewIndicator(t *testing.T) {
 			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.OfferCreated"}}}
 		}, "rule.terms[0].aggregation"},
 		"no terms": {func(i *domain.Indicator) { i.Rule = &domain.Rule{} }, "rule.terms"},
+		"is set on an unknown field": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.ReferralStatusChanged", Aggregation: domain.Count,
+				Filters: []domain.Condition{{Field: "promoted", Op: domain.OpSet}}}}}
+		}, "rule.terms[0].filters[0]"},
+		"count elements without a list": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.OfferChanged", Aggregation: domain.CountElements}}}
+		}, "rule.terms[0].field"},
+		"count elements of a single field": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.OfferChanged", Aggregation: domain.CountElements, Field: "municipality"}}}
+		}, "rule.terms[0].field"},
+		"group and group_by": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.OfferCreated", Aggregation: domain.Count, GroupBy: "municipality", Group: "backnang"}}}
+		}, "rule.terms[0].group"},
+		"fixed group outside the grouped enum": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{
+				{EventType: "edu.ReferralStatusChanged", Aggregation: domain.Count, GroupBy: "to_status"},
+				{EventType: "edu.OfferChanged", Aggregation: domain.CountElements, Field: "promoted_referral_ids", Group: "ACCEPTED"},
+			}}
+		}, "rule.terms[1].group"},
+		"fixed group on two lines": {func(i *domain.Indicator) {
+			i.Rule = &domain.Rule{Terms: []domain.Term{{EventType: "edu.OfferCreated", Aggregation: domain.Count, Group: "a\nb"}}}
+		}, "rule.terms[0].group"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -94,6 +134,18 @@ func TestNewIndicator(t *testing.T) {
 		Filters: []domain.Condition{{Field: "to_status", Op: domain.OpEqual, Value: "6"}}}}}
 	got, err := domain.NewIndicator(i, events)
 	if err != nil || got.Rule.Terms[0].Filters[0].Value != "OFFER_STATUS_CANCELLED" {
+		t.Errorf("got %+v, %v", got.Rule, err)
+	}
+	// A fixed group may name an enum value by number too; it meets the
+	// groups of the enum by name.
+	i.Rule = &domain.Rule{Terms: []domain.Term{
+		{EventType: "edu.ReferralStatusChanged", Aggregation: domain.Count, GroupBy: "to_status"},
+		{EventType: "edu.ReferralStatusChanged", Aggregation: domain.Count, Group: "3",
+			Filters: []domain.Condition{{Field: "promoted_referral_id", Op: domain.OpSet}}},
+		{EventType: "edu.OfferChanged", Aggregation: domain.CountElements, Field: "promoted_referral_ids", Group: "REFERRAL_STATUS_WAITLISTED", Subtract: true},
+	}}
+	got, err = domain.NewIndicator(i, events)
+	if err != nil || got.Rule.Terms[1].Group != "REFERRAL_STATUS_ACCEPTED" || got.Rule.Terms[1].Filters[0].String() != "promoted_referral_id is set" {
 		t.Errorf("got %+v, %v", got.Rule, err)
 	}
 }

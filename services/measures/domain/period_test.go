@@ -91,7 +91,7 @@ func FuzzParsePeriod(f *testing.F) {
 }
 
 func FuzzParseCondition(f *testing.F) {
-	for _, s := range []string{"municipality = backnang", "a.b != c", "x=y", "=", "a ==b", "A = b", "a.=b", "a = b = c", "a != "} {
+	for _, s := range []string{"municipality = backnang", "a.b != c", "x=y", "=", "a ==b", "A = b", "a.=b", "a = b = c", "a != ", "promoted_referral_id is set", "a.b is not set", "is set", "a is set = b"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 )
@@ -19,10 +20,12 @@ const (
 	// MedianDays is the median of the days from a source aggregate's first
 	// Since event to each matching event.
 	MedianDays
+	// CountElements adds up the number of elements of a list field.
+	CountElements
 )
 
 // Valid reports whether a is a known aggregation.
-func (a Aggregation) Valid() bool { return a >= Count && a <= MedianDays }
+func (a Aggregation) Valid() bool { return a >= Count && a <= CountElements }
 
 // Op is a filter's comparison.
 type Op int8
@@ -30,9 +33,19 @@ type Op int8
 const (
 	OpEqual Op = iota + 1
 	OpNotEqual
+	// OpSet and OpNotSet test whether a field holds other than its default
+	// (e.g. a promoted referral's id); they have no value.
+	OpSet
+	OpNotSet
 )
 
-// Condition is a filter on an event field: "path = value" or "path != value".
+const (
+	setSuffix    = " is set"
+	notSetSuffix = " is not set"
+)
+
+// Condition is a filter on an event field: "path = value", "path != value",
+// "path is set" or "path is not set".
 type Condition struct {
 	Field string
 	Op    Op
@@ -40,25 +53,31 @@ type Condition struct {
 }
 
 func (c Condition) String() string {
-	if c.Op == OpNotEqual {
+	switch c.Op {
+	case OpNotEqual:
 		return c.Field + " != " + c.Value
+	case OpSet:
+		return c.Field + setSuffix
+	case OpNotSet:
+		return c.Field + notSetSuffix
 	}
 	return c.Field + " = " + c.Value
 }
 
-// ParseCondition reads "field.path = value" or "field.path != value";
-// spaces around the operator and the value are optional and trimmed.
+// ParseCondition reads "field.path = value", "field.path != value",
+// "field.path is set" or "field.path is not set"; spaces around the
+// operator and the value are optional and trimmed.
 func ParseCondition(s string) (Condition, error) {
 	bad := func(why string) (Condition, error) {
 		return Condition{}, &apierr.Error{Kind: apierr.KindInvalidArgument, Message: "invalid filter",
-			Violations: []apierr.FieldViolation{{Description: why + `; write "field.path = value" or "field.path != value", got "` + truncate(s, 80) + `"`}}}
+			Violations: []apierr.FieldViolation{{Description: why + `; write "field.path = value", "field.path != value" or "field.path is set", got "` + truncate(s, 80) + `"`}}}
 	}
 	if len(s) > 300 {
 		return bad("is longer than 300 characters")
 	}
 	i := strings.IndexByte(s, '=')
 	if i < 0 {
-		return bad("has no operator")
+		return parsePresence(s, bad)
 	}
 	c := Condition{Op: OpEqual}
 	left := s[:i]
@@ -71,6 +90,24 @@ func ParseCondition(s string) (Condition, error) {
 	}
 	if c.Value == "" || strings.ContainsAny(c.Value, "=\n\r\t") {
 		return bad("needs one value without '=' or line breaks")
+	}
+	return c, nil
+}
+
+// parsePresence reads "field.path is set" or "field.path is not set".
+func parsePresence(s string, bad func(string) (Condition, error)) (Condition, error) {
+	t := strings.TrimSpace(s)
+	c := Condition{}
+	switch {
+	case strings.HasSuffix(t, notSetSuffix):
+		c.Op, c.Field = OpNotSet, strings.TrimSpace(strings.TrimSuffix(t, notSetSuffix))
+	case strings.HasSuffix(t, setSuffix):
+		c.Op, c.Field = OpSet, strings.TrimSpace(strings.TrimSuffix(t, setSuffix))
+	default:
+		return bad("has no operator")
+	}
+	if !validPath(c.Field) {
+		return bad("names no valid field path (lower-case names joined by dots)")
 	}
 	return c, nil
 }
@@ -124,6 +161,9 @@ type EventCatalog interface {
 	// Field resolves a field path of an event type to a single scalar field,
 	// or an error saying why it cannot be used.
 	Field(eventType, path string) (FieldInfo, error)
+	// List checks that a field path of an event type names a list (a
+	// repeated field), or says why it does not.
+	List(eventType, path string) error
 }
 
 // Term is one part of a rule.
@@ -131,11 +171,14 @@ type Term struct {
 	EventType   string
 	Filters     []Condition
 	Aggregation Aggregation
-	// Field is aggregated by COUNT_DISTINCT and SUM.
+	// Field is aggregated by COUNT_DISTINCT and SUM; COUNT_ELEMENTS counts
+	// the elements of this list.
 	Field string
-	// GroupBy breaks the values down by a field; empty: by the group an
-	// earlier event of the same source aggregate was counted for.
+	// GroupBy breaks the values down by a field; Group is a fixed group
+	// instead. Both empty: by the group an earlier event of the same source
+	// aggregate was counted for.
 	GroupBy  string
+	Group    string
 	Subtract bool
 	// Since is the event type starting a MEDIAN_DAYS duration.
 	Since string
@@ -172,7 +215,7 @@ func (r Rule) median() bool { return len(r.Terms) > 0 && r.Terms[0].Aggregation 
 func (r Rule) remembersGroups() bool {
 	grouped, ungrouped := false, false
 	for _, t := range r.Terms {
-		if t.GroupBy != "" {
+		if t.grouped() {
 			grouped = true
 		} else {
 			ungrouped = true
@@ -181,11 +224,14 @@ func (r Rule) remembersGroups() bool {
 	return grouped && ungrouped
 }
 
+// grouped reports whether the term names its group itself.
+func (t Term) grouped() bool { return t.GroupBy != "" || t.Group != "" }
+
 // Equal reports whether two rules are the same.
 func (r Rule) Equal(o Rule) bool {
 	return r.Cumulative == o.Cumulative && slices.EqualFunc(r.Terms, o.Terms, func(a, b Term) bool {
 		return a.EventType == b.EventType && slices.Equal(a.Filters, b.Filters) && a.Aggregation == b.Aggregation &&
-			a.Field == b.Field && a.GroupBy == b.GroupBy && a.Subtract == b.Subtract && a.Since == b.Since
+			a.Field == b.Field && a.GroupBy == b.GroupBy && a.Group == b.Group && a.Subtract == b.Subtract && a.Since == b.Since
 	})
 }
 
@@ -196,6 +242,7 @@ type RawTerm struct {
 	Aggregation Aggregation
 	Field       string
 	GroupBy     string
+	Group       string
 	Subtract    bool
 	Since       string
 }
@@ -207,7 +254,7 @@ func ParseTerms(raw []RawTerm) ([]Term, error) {
 	terms := make([]Term, len(raw))
 	for i, rt := range raw {
 		terms[i] = Term{EventType: strings.TrimSpace(rt.EventType), Aggregation: rt.Aggregation,
-			Field: strings.TrimSpace(rt.Field), GroupBy: strings.TrimSpace(rt.GroupBy), Subtract: rt.Subtract,
+			Field: strings.TrimSpace(rt.Field), GroupBy: strings.TrimSpace(rt.GroupBy), Group: strings.TrimSpace(rt.Group), Subtract: rt.Subtract,
 			Since: strings.TrimSpace(rt.Since)}
 		for j, f := range rt.Filters {
 			c, err := ParseCondition(f)
@@ -235,6 +282,9 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 	}
 	out := Rule{Cumulative: r.Cumulative}
 	medians := 0
+	// enumGroups are the enum fields terms group by; a fixed group must be
+	// one of their values to meet the counts grouped by them.
+	var enumGroups []FieldInfo
 	for i, t := range r.Terms {
 		p := "terms[" + strconv.Itoa(i) + "]."
 		if t.EventType == "" {
@@ -257,6 +307,10 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 				v.Add(fp, "%s", err.Error())
 				continue
 			}
+			if f.Op == OpSet || f.Op == OpNotSet {
+				nt.Filters = append(nt.Filters, f)
+				continue
+			}
 			val, ok := normalise(info, f.Value)
 			if !ok {
 				v.Add(fp, "value %q does not fit field %s (%s)", truncate(f.Value, 40), f.Field, describe(info))
@@ -271,7 +325,13 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 		switch t.Aggregation {
 		case Count:
 			if t.Field != "" {
-				v.Add(p+"field", "is only set for COUNT_DISTINCT and SUM")
+				v.Add(p+"field", "is only set for COUNT_DISTINCT, SUM and COUNT_ELEMENTS")
+			}
+		case CountElements:
+			if t.Field == "" {
+				v.Add(p+"field", "is required for COUNT_ELEMENTS: the list whose elements are counted")
+			} else if err := c.List(t.EventType, t.Field); err != nil {
+				v.Add(p+"field", "%s", err.Error())
 			}
 		case MedianDays:
 			medians++
@@ -285,16 +345,24 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 				v.Add(p+"field", "SUM needs a numeric field; %s is %s", t.Field, describe(info))
 			}
 		default:
-			v.Add(p+"aggregation", "is required: COUNT, COUNT_DISTINCT, SUM or MEDIAN_DAYS")
+			v.Add(p+"aggregation", "is required: COUNT, COUNT_DISTINCT, SUM, MEDIAN_DAYS or COUNT_ELEMENTS")
 		}
 		if t.GroupBy != "" {
 			if info, err := c.Field(t.EventType, t.GroupBy); err != nil {
 				v.Add(p+"group_by", "%s", err.Error())
 			} else if info.Kind == FieldFloat {
 				v.Add(p+"group_by", "cannot group by a floating-point field")
+			} else if info.Kind == FieldEnum {
+				enumGroups = append(enumGroups, info)
+			}
+			if t.Group != "" {
+				v.Add(p+"group", "is set instead of group_by, not with it")
 			}
 		}
 		out.Terms = append(out.Terms, nt)
+	}
+	for i := range out.Terms {
+		checkFixedGroup(&v, "terms["+strconv.Itoa(i)+"].group", &out.Terms[i], enumGroups)
 	}
 	if medians > 0 && medians < len(r.Terms) {
 		v.Add("terms", "a median does not add up with counts or sums: make every term MEDIAN_DAYS or none")
@@ -321,6 +389,28 @@ func checkMedianTerm(v *apierr.Violations, p string, t Term, source string, c Ev
 	} else if s != source {
 		v.Add(p+"since_event_type", "must be an event of the same service as %s", t.EventType)
 	}
+}
+
+// checkFixedGroup checks a term's fixed group; a value of an enum other terms
+// group by is normalised to its name, as their groups are.
+func checkFixedGroup(v *apierr.Violations, p string, t *Term, enumGroups []FieldInfo) {
+	if t.Group == "" {
+		return
+	}
+	if len(t.Group) > 100 || strings.ContainsFunc(t.Group, unicode.IsControl) {
+		v.Add(p, "at most 100 characters on one line")
+		return
+	}
+	if len(enumGroups) == 0 {
+		return
+	}
+	for _, info := range enumGroups {
+		if name, ok := normalise(info, t.Group); ok {
+			t.Group = name
+			return
+		}
+	}
+	v.Add(p, "value %q is none of the groups the other terms count for (%s)", truncate(t.Group, 40), describe(enumGroups[0]))
 }
 
 // normalise checks a filter value against its field and returns the form an

@@ -16,12 +16,19 @@ type ExampleIndicator struct {
 const (
 	eduOfferCreated          = "integration.education.v1.OfferCreated"
 	eduOfferStatusChanged    = "integration.education.v1.OfferStatusChanged"
+	eduOfferChanged          = "integration.education.v1.OfferChanged"
 	eduAssessmentRecorded    = "integration.education.v1.AssessmentRecorded"
 	eduReferralCreated       = "integration.education.v1.ReferralCreated"
 	eduReferralStatusChanged = "integration.education.v1.ReferralStatusChanged"
 	labCaseOpened            = "integration.labour.v1.CaseOpened"
 	labCaseClosed            = "integration.labour.v1.CaseClosed"
 	labOrientationHeld       = "integration.labour.v1.OrientationEventHeld"
+)
+
+// Groups of promotions from the waiting list.
+const (
+	referralAccepted   = "REFERRAL_STATUS_ACCEPTED"
+	referralWaitlisted = "REFERRAL_STATUS_WAITLISTED"
 )
 
 func ind(measure, id, name, unit string, rollUp domain.RollUp, baseline, target float64, targetDate string) domain.Indicator {
@@ -55,12 +62,18 @@ var EducationIndicators = []ExampleIndicator{
 	},
 	{
 		// 1.1: referrals by their current status at the end of the period.
+		// A referral promoted from the waiting list has no status change of
+		// its own: the drop or the offer change that freed its seat names it.
 		RequestID: "9b1c1e0a-0000-4000-8000-000000000103",
 		Indicator: ind("m-1-1", "vermittlungen-nach-status", "Vermittlungen nach Status", "Vermittlungen", domain.RollUpLatest, 0, 300, "2026-12-31"),
 		Terms: []domain.RawTerm{
 			{EventType: eduReferralCreated, Aggregation: domain.Count, GroupBy: "status"},
 			{EventType: eduReferralStatusChanged, Aggregation: domain.Count, GroupBy: "to_status"},
 			{EventType: eduReferralStatusChanged, Aggregation: domain.Count, GroupBy: "from_status", Subtract: true},
+			{EventType: eduReferralStatusChanged, Filters: []string{"promoted_referral_id is set"}, Aggregation: domain.Count, Group: referralAccepted},
+			{EventType: eduReferralStatusChanged, Filters: []string{"promoted_referral_id is set"}, Aggregation: domain.Count, Group: referralWaitlisted, Subtract: true},
+			{EventType: eduOfferChanged, Aggregation: domain.CountElements, Field: "promoted_referral_ids", Group: referralAccepted},
+			{EventType: eduOfferChanged, Aggregation: domain.CountElements, Field: "promoted_referral_ids", Group: referralWaitlisted, Subtract: true},
 		},
 		Cumulative: true,
 	},

@@ -479,6 +479,18 @@ func TestIndicatorBadInputChangesNothing(t *testing.T) {
 		{"unknown nested field", create(withRule(func(t *pb.RuleTerm) {
 			t.EventType, t.GroupBy = "integration.education.v1.AssessmentRecorded", "assessment.gemeinde"
 		})), codes.InvalidArgument, "indicator.rule.terms[0].group_by"},
+		{"is set on a list", create(withRule(func(t *pb.RuleTerm) { t.Filters = []string{"support_languages is set"} })), codes.InvalidArgument, "indicator.rule.terms[0].filters[0]"},
+		{"count elements of a single field", create(withRule(func(t *pb.RuleTerm) {
+			t.Aggregation, t.Field = pb.RuleAggregation_RULE_AGGREGATION_COUNT_ELEMENTS, "municipality"
+		})), codes.InvalidArgument, "indicator.rule.terms[0].field"},
+		{"group with group_by", create(withRule(func(t *pb.RuleTerm) { t.GroupBy, t.Group = "municipality", "backnang" })), codes.InvalidArgument, "indicator.rule.terms[0].group"},
+		{"fixed group outside the grouped enum", func() error {
+			r := withRule(func(t *pb.RuleTerm) { t.EventType, t.GroupBy = "integration.education.v1.ReferralCreated", "status" })
+			r.Indicator.Rule.Terms = append(r.Indicator.Rule.Terms, &pb.RuleTerm{EventType: "integration.education.v1.OfferChanged",
+				Aggregation: pb.RuleAggregation_RULE_AGGREGATION_COUNT_ELEMENTS, Field: "promoted_referral_ids", Group: "ACCEPTED"})
+			_, err := h.client.CreateIndicator(c, r)
+			return err
+		}, codes.InvalidArgument, "indicator.rule.terms[1].group"},
 		{"bad indicator id", func() error {
 			r := manualIndicator()
 			r.IndicatorId = "Kompetenz"

@@ -377,6 +377,9 @@ const (
 	// (e.g. its CaseClosed). Every term of such a rule is a MEDIAN_DAYS term;
 	// the value is the median over all of them.
 	RuleAggregation_RULE_AGGREGATION_MEDIAN_DAYS RuleAggregation = 4
+	// Sum of the number of elements of the list `field` (e.g. the referrals
+	// an offer change promoted from the waiting list).
+	RuleAggregation_RULE_AGGREGATION_COUNT_ELEMENTS RuleAggregation = 5
 )
 
 // Enum value maps for RuleAggregation.
@@ -387,6 +390,7 @@ var (
 		2: "RULE_AGGREGATION_COUNT_DISTINCT",
 		3: "RULE_AGGREGATION_SUM",
 		4: "RULE_AGGREGATION_MEDIAN_DAYS",
+		5: "RULE_AGGREGATION_COUNT_ELEMENTS",
 	}
 	RuleAggregation_value = map[string]int32{
 		"RULE_AGGREGATION_UNSPECIFIED":    0,
@@ -394,6 +398,7 @@ var (
 		"RULE_AGGREGATION_COUNT_DISTINCT": 2,
 		"RULE_AGGREGATION_SUM":            3,
 		"RULE_AGGREGATION_MEDIAN_DAYS":    4,
+		"RULE_AGGREGATION_COUNT_ELEMENTS": 5,
 	}
 )
 
@@ -2537,10 +2542,13 @@ type RuleTerm struct {
 	EventType string `protobuf:"bytes,1,opt,name=event_type,json=eventType,proto3" json:"event_type,omitempty"`
 	// Conditions on the event, all of which must hold: "field.path = value" or
 	// "field.path != value", e.g. "municipality = backnang" or
-	// "to_status = OFFER_STATUS_CANCELLED" (enum values by name).
+	// "to_status = OFFER_STATUS_CANCELLED" (enum values by name), or
+	// "field.path is set" / "field.path is not set" (set: not the field's
+	// default, e.g. a non-empty "promoted_referral_id").
 	Filters     []string        `protobuf:"bytes,2,rep,name=filters,proto3" json:"filters,omitempty"`
 	Aggregation RuleAggregation `protobuf:"varint,3,opt,name=aggregation,proto3,enum=integration.measures.v1.RuleAggregation" json:"aggregation,omitempty"`
-	// Field path aggregated by COUNT_DISTINCT and SUM.
+	// Field path aggregated by COUNT_DISTINCT and SUM; for COUNT_ELEMENTS the
+	// path of a list.
 	Field string `protobuf:"bytes,4,opt,name=field,proto3" json:"field,omitempty"`
 	// Field path whose value breaks the values down (e.g. "municipality"). If
 	// empty, an event counts for the group an earlier event of the same source
@@ -2552,8 +2560,12 @@ type RuleTerm struct {
 	// MEDIAN_DAYS only: the full message name of the event that starts the
 	// duration, of the same service, e.g. "integration.labour.v1.CaseOpened".
 	SinceEventType string `protobuf:"bytes,7,opt,name=since_event_type,json=sinceEventType,proto3" json:"since_event_type,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// A fixed group the term counts for instead of group_by (e.g. promotions
+	// from the waiting list for "REFERRAL_STATUS_ACCEPTED"). If another term
+	// groups by an enum field, one of its value names.
+	Group         string `protobuf:"bytes,8,opt,name=group,proto3" json:"group,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *RuleTerm) Reset() {
@@ -2631,6 +2643,13 @@ func (x *RuleTerm) GetSubtract() bool {
 func (x *RuleTerm) GetSinceEventType() string {
 	if x != nil {
 		return x.SinceEventType
+	}
+	return ""
+}
+
+func (x *RuleTerm) GetGroup() string {
+	if x != nil {
+		return x.Group
 	}
 	return ""
 }
@@ -4021,7 +4040,7 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x05terms\x18\x01 \x03(\v2!.integration.measures.v1.RuleTermR\x05terms\x12\x1e\n" +
 	"\n" +
 	"cumulative\x18\x02 \x01(\bR\n" +
-	"cumulative\"\x86\x02\n" +
+	"cumulative\"\x9c\x02\n" +
 	"\bRuleTerm\x12\x1d\n" +
 	"\n" +
 	"event_type\x18\x01 \x01(\tR\teventType\x12\x18\n" +
@@ -4030,7 +4049,8 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x05field\x18\x04 \x01(\tR\x05field\x12\x19\n" +
 	"\bgroup_by\x18\x05 \x01(\tR\agroupBy\x12\x1a\n" +
 	"\bsubtract\x18\x06 \x01(\bR\bsubtract\x12(\n" +
-	"\x10since_event_type\x18\a \x01(\tR\x0esinceEventType\"\xb4\x01\n" +
+	"\x10since_event_type\x18\a \x01(\tR\x0esinceEventType\x12\x14\n" +
+	"\x05group\x18\b \x01(\tR\x05group\"\xb4\x01\n" +
 	"\x16CreateIndicatorRequest\x12\x16\n" +
 	"\x06parent\x18\x01 \x01(\tR\x06parent\x12!\n" +
 	"\findicator_id\x18\x02 \x01(\tR\vindicatorId\x12@\n" +
@@ -4162,13 +4182,14 @@ const file_integration_measures_v1_measures_proto_rawDesc = "" +
 	"\x1dINDICATOR_ROLL_UP_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15INDICATOR_ROLL_UP_SUM\x10\x01\x12\x1d\n" +
 	"\x19INDICATOR_ROLL_UP_AVERAGE\x10\x02\x12\x1c\n" +
-	"\x18INDICATOR_ROLL_UP_LATEST\x10\x03*\xb0\x01\n" +
+	"\x18INDICATOR_ROLL_UP_LATEST\x10\x03*\xd5\x01\n" +
 	"\x0fRuleAggregation\x12 \n" +
 	"\x1cRULE_AGGREGATION_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16RULE_AGGREGATION_COUNT\x10\x01\x12#\n" +
 	"\x1fRULE_AGGREGATION_COUNT_DISTINCT\x10\x02\x12\x18\n" +
 	"\x14RULE_AGGREGATION_SUM\x10\x03\x12 \n" +
-	"\x1cRULE_AGGREGATION_MEDIAN_DAYS\x10\x042\xcd\x15\n" +
+	"\x1cRULE_AGGREGATION_MEDIAN_DAYS\x10\x04\x12#\n" +
+	"\x1fRULE_AGGREGATION_COUNT_ELEMENTS\x10\x052\xcd\x15\n" +
 	"\x0eMeasureService\x12~\n" +
 	"\fListMeasures\x12,.integration.measures.v1.ListMeasuresRequest\x1a-.integration.measures.v1.ListMeasuresResponse\"\x11\x8a\xb5\x18\rmeasures.read\x12x\n" +
 	"\n" +

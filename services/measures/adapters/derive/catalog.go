@@ -64,9 +64,29 @@ func (c *Catalog) Field(eventType, path string) (domain.FieldInfo, error) {
 	return info(fds[len(fds)-1]), nil
 }
 
+// List implements domain.EventCatalog.
+func (c *Catalog) List(eventType, path string) error {
+	md, _, err := c.message(eventType)
+	if err != nil {
+		return err
+	}
+	_, err = resolveList(md, path)
+	return err
+}
+
 // resolve walks a field path through singular message fields to a singular
 // scalar or enum field.
 func resolve(md protoreflect.MessageDescriptor, path string) ([]protoreflect.FieldDescriptor, error) {
+	return resolvePath(md, path, false)
+}
+
+// resolveList walks a field path through singular message fields to a
+// repeated field of any kind.
+func resolveList(md protoreflect.MessageDescriptor, path string) ([]protoreflect.FieldDescriptor, error) {
+	return resolvePath(md, path, true)
+}
+
+func resolvePath(md protoreflect.MessageDescriptor, path string, list bool) ([]protoreflect.FieldDescriptor, error) {
 	if path == "" {
 		return nil, fmt.Errorf("is empty: name a field of %s", md.FullName())
 	}
@@ -77,11 +97,17 @@ func resolve(md protoreflect.MessageDescriptor, path string) ([]protoreflect.Fie
 		if fd == nil {
 			return nil, fmt.Errorf("%s has no field %q (fields: %s)", md.FullName(), short(p), fieldNames(md))
 		}
-		if fd.Cardinality() == protoreflect.Repeated {
-			return nil, fmt.Errorf("%s.%s is a list; a rule can only read single fields", md.FullName(), p)
-		}
 		out = append(out, fd)
 		last := i == len(parts)-1
+		repeated := fd.Cardinality() == protoreflect.Repeated
+		switch {
+		case list && last && repeated:
+			return out, nil
+		case list && last:
+			return nil, fmt.Errorf("%s.%s is not a list; COUNT_ELEMENTS counts the elements of a repeated field", md.FullName(), p)
+		case repeated:
+			return nil, fmt.Errorf("%s.%s is a list; a rule can only read single fields", md.FullName(), p)
+		}
 		switch {
 		case fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind:
 			if last {
@@ -148,6 +174,30 @@ func value(m protoreflect.Message, fds []protoreflect.FieldDescriptor) (string, 
 		return strconv.FormatUint(v.Uint(), 10), float64(v.Uint())
 	}
 	return strconv.FormatInt(v.Int(), 10), float64(v.Int())
+}
+
+// present reports whether a resolved single field holds other than its
+// default; a path through an unset message is not set.
+func present(m protoreflect.Message, fds []protoreflect.FieldDescriptor) bool {
+	for _, fd := range fds[:len(fds)-1] {
+		if !m.Has(fd) {
+			return false
+		}
+		m = m.Get(fd).Message()
+	}
+	return m.Has(fds[len(fds)-1])
+}
+
+// elements is the number of elements of a resolved list.
+func elements(m protoreflect.Message, fds []protoreflect.FieldDescriptor) int {
+	for _, fd := range fds[:len(fds)-1] {
+		m = m.Get(fd).Message()
+	}
+	fd := fds[len(fds)-1]
+	if fd.IsMap() {
+		return m.Get(fd).Map().Len()
+	}
+	return m.Get(fd).List().Len()
 }
 
 func short(s string) string {

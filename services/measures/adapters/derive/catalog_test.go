@@ -59,4 +59,21 @@ func TestCatalog(t *testing.T) {
 			t.Errorf("%q: %v, want %q", path, err, want)
 		}
 	}
+
+	// COUNT_ELEMENTS reads lists, of any element kind.
+	for _, path := range []string{"promoted_referral_ids", "schedule"} {
+		if err := c.List("integration.education.v1.OfferChanged", path); err != nil {
+			t.Errorf("list %s: %v", path, err)
+		}
+	}
+	for path, want := range map[string]string{
+		"municipality":        "is not a list",
+		"eligibility.min_age": "is not a list",
+		"town":                "has no field",
+		"schedule.weekday":    "is a list",
+	} {
+		if err := c.List("integration.education.v1.OfferChanged", path); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("list %q: %v, want %q", path, err, want)
+		}
+	}
 }

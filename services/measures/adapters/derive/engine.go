@@ -285,7 +285,11 @@ func (e *Engine) reindexLocked() {
 				ref.filters = append(ref.filters, compiledFilter{path: fds, op: f.Op, value: f.Value})
 			}
 			if t.Field != "" {
-				fds, err := resolve(md, t.Field)
+				resolveField := resolve
+				if t.Aggregation == domain.CountElements {
+					resolveField = resolveList
+				}
+				fds, err := resolveField(md, t.Field)
 				valid = valid && err == nil
 				ref.field = fds
 			}
@@ -713,6 +717,8 @@ func (e *Engine) apply(src *source, subject string, seq uint64, h map[string][]s
 			_, o.Amount = value(msg, r.field)
 		case domain.CountDistinct:
 			o.Key, _ = value(msg, r.field)
+		case domain.CountElements:
+			o.Amount = float64(elements(msg, r.field))
 		}
 		r.drv.d.Observe(o)
 		r.drv.dirty[month] = struct{}{}
@@ -732,9 +738,15 @@ func (e *Engine) apply(src *source, subject string, seq uint64, h map[string][]s
 
 func matches(m protoreflect.Message, filters []compiledFilter) bool {
 	for _, f := range filters {
-		v, _ := value(m, f.path)
-		if (v == f.value) != (f.op == domain.OpEqual) {
-			return false
+		switch f.op {
+		case domain.OpSet, domain.OpNotSet:
+			if present(m, f.path) != (f.op == domain.OpSet) {
+				return false
+			}
+		default:
+			if v, _ := value(m, f.path); (v == f.value) != (f.op == domain.OpEqual) {
+				return false
+			}
 		}
 	}
 	return true
