@@ -90,10 +90,16 @@ func seedExampleData(ctx context.Context, a *app.Service, log *slog.Logger) erro
 	}); err != nil {
 		return err
 	}
-	if _, err := a.CreateOrientationEvent(ctx, exampleRequest(9), domain.OrientationEvent{
+	held, err := a.CreateOrientationEvent(ctx, exampleRequest(9), domain.OrientationEvent{
 		Accommodation: "GU Beispielstraße (Beispieldaten)", Municipality: "backnang", Date: "2017-10-12",
 		Partners: []string{"IHK Region Stuttgart", "Agentur für Arbeit Waiblingen"}, Topics: []string{"Duale Ausbildung", "Praktikum"},
-	}); err != nil {
+	})
+	if err != nil {
+		return err
+	}
+	// It lies in the past: held, with its attendance (orientation figures
+	// and indicator 2.3 show something from the start).
+	if _, err := a.RecordOrientationAttendance(ctx, exampleRequest(10), held.ID, 18, 6, ""); err != nil {
 		return err
 	}
 	log.Info("Beispieldaten geladen (example data)", "process", DefaultProcess)
