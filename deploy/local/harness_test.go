@@ -21,6 +21,7 @@ import (
 	education "github.com/integrationsplan/integrationsplan/services/education/service"
 	"github.com/integrationsplan/integrationsplan/services/gateway/catalog"
 	gateway "github.com/integrationsplan/integrationsplan/services/gateway/service"
+	labour "github.com/integrationsplan/integrationsplan/services/labour/service"
 	measures "github.com/integrationsplan/integrationsplan/services/measures/service"
 )
 
@@ -29,6 +30,7 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 const (
 	measuresPkg  = "integration.measures.v1"
 	educationPkg = "integration.education.v1"
+	labourPkg    = "integration.labour.v1"
 )
 
 // server is a started service or gateway.
@@ -68,6 +70,21 @@ func educationStarter(t testing.TB, natsURL, key string, example bool) starter {
 		c.DrainDelay, c.ShutdownTimeout = 300*time.Millisecond, 5*time.Second
 		c.Settings = principal.Settings{PrincipalKeys: key}
 		return education.Start(ctx, c, quiet)
+	}
+}
+
+// labourStarter is measuresStarter for labour; its education client
+// targets educationTarget.
+func labourStarter(t testing.TB, natsURL, key, educationTarget string) starter {
+	return func(ctx context.Context, addr string) (server, error) {
+		var c labour.Config
+		if err := process.Defaults(&c); err != nil {
+			t.Fatal(err)
+		}
+		c.GRPCAddr, c.AdminAddr, c.NATSURL, c.EducationAddr = addr, "127.0.0.1:0", natsURL, educationTarget
+		c.DrainDelay, c.ShutdownTimeout = 300*time.Millisecond, 5*time.Second
+		c.Settings = principal.Settings{PrincipalKeys: key}
+		return labour.Start(ctx, c, quiet)
 	}
 }
 
@@ -184,11 +201,11 @@ func healthWatchCount(ctx context.Context, adminAddr string) (int, error) {
 	return strconv.Atoi(string(m[1]))
 }
 
-// exampleCredentials are the launcher's example partners for measures and
-// education, made in a temporary directory.
+// exampleCredentials are the launcher's example partners for measures,
+// education and labour, made in a temporary directory.
 func exampleCredentials(t testing.TB) credentials {
 	t.Helper()
-	cat, err := catalog.Load(protoregistry.GlobalFiles, []string{measuresPkg, educationPkg, catalog.GatewayPackage})
+	cat, err := catalog.Load(protoregistry.GlobalFiles, []string{measuresPkg, educationPkg, labourPkg, catalog.GatewayPackage})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +220,13 @@ func exampleCredentials(t testing.TB) credentials {
 // (package → gRPC target).
 func startGateway(t testing.TB, natsURL string, creds credentials, backends map[string]string) *replica {
 	t.Helper()
-	return startReplica(t, "gateway", func(ctx context.Context, addr string) (server, error) {
+	return startReplica(t, "gateway", gatewayStarter(t, natsURL, creds, backends), "127.0.0.1:0")
+}
+
+// gatewayStarter starts gateway replicas forwarding to the given backend
+// targets (package → gRPC target).
+func gatewayStarter(t testing.TB, natsURL string, creds credentials, backends map[string]string) starter {
+	return func(ctx context.Context, addr string) (server, error) {
 		var c gateway.Config
 		if err := process.Defaults(&c); err != nil {
 			t.Fatal(err)
@@ -216,7 +239,7 @@ func startGateway(t testing.TB, natsURL string, creds credentials, backends map[
 		c.PartnersFile, c.PrincipalKeys = creds.PartnersFile, creds.PrincipalKey
 		c.RateLimits = "read=100000/s:100000;write=100000/s:100000;admin=100000/s:100000"
 		c.EventServices = "measures;education"
-		c.Timeout, c.ShutdownTimeout = 10*time.Second, 5*time.Second
+		c.Timeout, c.DrainDelay, c.ShutdownTimeout = 10*time.Second, 300*time.Millisecond, 5*time.Second
 		return gateway.Start(ctx, c, quiet)
-	}, "127.0.0.1:0")
+	}
 }

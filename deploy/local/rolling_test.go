@@ -19,11 +19,12 @@ import (
 
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
 	edpb "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
+	lpb "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	mpb "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 )
 
-// rollingBudget bounds the rollout of all four replicas under load.
-const rollingBudget = 20 * time.Second
+// rollingBudget bounds the rollout of all eight replicas under load.
+const rollingBudget = 45 * time.Second
 
 var resolverSeq atomic.Int64
 
@@ -45,14 +46,15 @@ func staticTarget(name string, addrs ...string) string {
 	return scheme + ":///" + name
 }
 
-// TestRollingRestartThroughGatewayFailsNoCall runs two replicas of measures
-// and of education behind the gateway, and restarts each of the four
-// replicas in turn (graceful stop: NOT_SERVING, drain delay, GracefulStop,
-// NATS drain; then a new start on the same address, replaying the stream)
-// while partners write and read through the gateway, retrying on
-// UNAVAILABLE with backoff. No call may fail, every write must be readable
-// through the gateway right after its acknowledgement (from either
-// replica), and every acknowledged write must be stored afterwards.
+// TestRollingRestartThroughGatewayFailsNoCall runs two replicas of each
+// service (measures, education, labour) and two gateways, and restarts each
+// of the eight replicas in turn (graceful stop: NOT_SERVING, drain delay,
+// GracefulStop, NATS drain; then a new start on the same address, replaying
+// the stream) while partners write and read through the gateways, balanced
+// over both and retrying on UNAVAILABLE with backoff. No call may fail,
+// every write must be readable through a gateway right after its
+// acknowledgement (from either replica), and every acknowledged write must
+// be stored afterwards.
 func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 	if testing.Short() {
 		t.Skip("restarts service replicas under load")
@@ -67,10 +69,15 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 		startReplica(t, "education-0", e, "127.0.0.1:0"),
 		startReplica(t, "education-1", e, "127.0.0.1:0"),
 	}
-	gw := startGateway(t, ns.ClientURL(), creds, map[string]string{
+	educationTarget := staticTarget("education", replicas[2].addr, replicas[3].addr)
+	l := labourStarter(t, ns.ClientURL(), creds.PrincipalKey, educationTarget)
+	replicas = append(replicas, startReplica(t, "labour-0", l, "127.0.0.1:0"), startReplica(t, "labour-1", l, "127.0.0.1:0"))
+	gw := gatewayStarter(t, ns.ClientURL(), creds, map[string]string{
 		measuresPkg:  staticTarget("measures", replicas[0].addr, replicas[1].addr),
-		educationPkg: staticTarget("education", replicas[2].addr, replicas[3].addr),
+		educationPkg: educationTarget,
+		labourPkg:    staticTarget("labour", replicas[4].addr, replicas[5].addr),
 	})
+	gateways := []*replica{startReplica(t, "gateway-0", gw, "127.0.0.1:0"), startReplica(t, "gateway-1", gw, "127.0.0.1:0")}
 	setup, cancelSetup := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancelSetup()
 	for _, r := range replicas {
@@ -79,22 +86,34 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 		}
 	}
 
-	conn, err := grpc.NewClient(gw.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// Partners balance over both gateways as over a Kubernetes Service's
+	// endpoints, sending calls only to a gateway whose health is SERVING.
+	conn, err := grpc.NewClient(staticTarget("gateway", gateways[0].addr, gateways[1].addr),
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(`{"loadBalancingConfig":[{"round_robin":{}}],"healthCheckConfig":{"serviceName":""}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	l := &load{
-		measures: mpb.NewMeasureServiceClient(conn), education: edpb.NewEducationServiceClient(conn),
+	conn.Connect()
+	replicas = append(replicas, gateways...)
+	for _, g := range gateways {
+		if err := waitWatched(setup, g.svc.AdminAddr()); err != nil {
+			t.Fatalf("%s: %v", g.name, err)
+		}
+	}
+	ld := &load{
+		measures: mpb.NewMeasureServiceClient(conn), education: edpb.NewEducationServiceClient(conn), labour: lpb.NewLabourServiceClient(conn),
 		key: creds.Keys["beispiel-landkreis"], stop: make(chan struct{}),
 	}
 	var workers sync.WaitGroup
 	for w := range 3 {
-		workers.Go(func() { l.writeMeasures(w) })
-		workers.Go(func() { l.writeEducation(w) })
+		workers.Go(func() { ld.writeMeasures(w) })
+		workers.Go(func() { ld.writeEducation(w) })
 	}
-	workers.Go(l.listMeasures)
-	workers.Go(l.listEducation)
+	workers.Go(ld.writeLabour)
+	workers.Go(ld.listMeasures)
+	workers.Go(ld.listEducation)
 
 	began := time.Now()
 	rollout, cancelRollout := context.WithTimeout(context.Background(), rollingBudget)
@@ -123,25 +142,25 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 		if err := waitWatched(rollout, r.svc.AdminAddr()); err != nil {
 			t.Fatalf("%s: %v", r.name, err)
 		}
-		t.Logf("%s restarted: graceful stop took %s, back in the gateway's rotation after %s",
+		t.Logf("%s restarted: graceful stop took %s, back in rotation after %s",
 			r.name, stopped.Round(time.Millisecond), time.Since(stopping).Round(time.Millisecond))
 		settle()
 	}
-	close(l.stop)
+	close(ld.stop)
 	workers.Wait()
 	if rollout.Err() != nil {
 		t.Fatalf("the rollout of %d replicas took longer than %s", len(replicas), rollingBudget)
 	}
 	took := time.Since(began)
 
-	l.mu.Lock()
-	failures := l.failures
-	l.mu.Unlock()
+	ld.mu.Lock()
+	failures := ld.failures
+	ld.mu.Unlock()
 	for _, f := range failures {
 		t.Error(f)
 	}
-	if len(l.actors) == 0 || len(l.providers) == 0 {
-		t.Fatalf("no write acknowledged: %d actors, %d providers", len(l.actors), len(l.providers))
+	if len(ld.actors) == 0 || len(ld.providers) == 0 || len(ld.pilots) == 0 {
+		t.Fatalf("no write acknowledged: %d actors, %d providers, %d pilots", len(ld.actors), len(ld.providers), len(ld.pilots))
 	}
 
 	// Every acknowledged write is stored: each replica (directly) and the
@@ -151,32 +170,32 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 	checked := 0
 	for _, r := range replicas[:2] {
 		direct := mpb.NewMeasureServiceClient(dial(t, r.addr))
-		for _, id := range l.actors {
+		for _, id := range ld.actors {
 			if _, err := direct.GetActor(ctx, &mpb.GetActorRequest{Name: "actors/" + id}); err != nil {
 				t.Errorf("%s: acknowledged actor %s: %v", r.name, id, err)
 			}
 			checked++
 		}
 	}
-	for _, r := range replicas[2:] {
+	for _, r := range replicas[2:4] {
 		direct := edpb.NewEducationServiceClient(dial(t, r.addr))
-		for _, id := range l.providers {
+		for _, id := range ld.providers {
 			if _, err := direct.GetProvider(ctx, &edpb.GetProviderRequest{Name: "providers/" + id}); err != nil {
 				t.Errorf("%s: acknowledged provider %s: %v", r.name, id, err)
 			}
 			checked++
 		}
 	}
-	actors, err := l.measures.ListActors(l.as(ctx), &mpb.ListActorsRequest{PageSize: 1})
+	actors, err := ld.measures.ListActors(ld.as(ctx), &mpb.ListActorsRequest{PageSize: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if int(actors.GetTotalSize()) != len(l.actors) {
-		t.Errorf("measures holds %d actors, %d creations were acknowledged", actors.GetTotalSize(), len(l.actors))
+	if int(actors.GetTotalSize()) != len(ld.actors) {
+		t.Errorf("measures holds %d actors, %d creations were acknowledged", actors.GetTotalSize(), len(ld.actors))
 	}
 	providers := 0
 	for token := ""; ; {
-		resp, err := l.education.ListProviders(l.as(ctx), &edpb.ListProvidersRequest{PageSize: 500, PageToken: token})
+		resp, err := ld.education.ListProviders(ld.as(ctx), &edpb.ListProvidersRequest{PageSize: 500, PageToken: token})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -185,13 +204,39 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 			break
 		}
 	}
-	if providers != len(l.providers) {
-		t.Errorf("education holds %d providers, %d creations were acknowledged", providers, len(l.providers))
+	if providers != len(ld.providers) {
+		t.Errorf("education holds %d providers, %d creations were acknowledged", providers, len(ld.providers))
 	}
-	t.Logf("rolling restart of %d replicas under load in %s: %d calls through the gateway (%d writes, %d reads), %d failed, "+
-		"%d UNAVAILABLE answers retried; %d acknowledged writes (%d actors, %d providers) checked on both replicas of their service (%d lookups)",
-		len(replicas), took.Round(time.Millisecond), l.calls.Load(), len(l.actors)+len(l.providers), l.calls.Load()-int64(len(l.actors)+len(l.providers)),
-		len(failures), l.retries.Load(), len(l.actors)+len(l.providers), len(l.actors), len(l.providers), checked)
+	for _, r := range replicas[4:6] {
+		direct := lpb.NewLabourServiceClient(dial(t, r.addr))
+		stored := map[string]bool{}
+		for token := ""; ; {
+			resp, err := direct.ListPilotProjects(ctx, &lpb.ListPilotProjectsRequest{PageSize: 500, PageToken: token})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range resp.GetPilots() {
+				stored[p.GetName()] = true
+			}
+			if token = resp.GetNextPageToken(); token == "" {
+				break
+			}
+		}
+		for _, id := range ld.pilots {
+			if !stored["pilots/"+id] {
+				t.Errorf("%s: acknowledged pilot %s missing", r.name, id)
+			}
+			checked++
+		}
+		if len(stored) != len(ld.pilots) {
+			t.Errorf("%s holds %d pilots, %d creations were acknowledged", r.name, len(stored), len(ld.pilots))
+		}
+	}
+	writes := len(ld.actors) + len(ld.providers) + len(ld.pilots)
+	t.Logf("rolling restart of %d replicas (two per service, two gateways) under load in %s: %d calls through the gateways (%d writes, %d reads), %d failed, "+
+		"%d UNAVAILABLE answers retried; %d acknowledged writes (%d actors, %d providers, %d pilots) checked on both replicas of their service (%d lookups)",
+		len(replicas), took.Round(time.Millisecond), ld.calls.Load(), writes, ld.calls.Load()-int64(writes),
+		len(failures), ld.retries.Load(), writes, len(ld.actors), len(ld.providers), len(ld.pilots), checked)
 }
 
 func dial(t *testing.T, addr string) *grpc.ClientConn {
@@ -208,6 +253,7 @@ func dial(t *testing.T, addr string) *grpc.ClientConn {
 type load struct {
 	measures  mpb.MeasureServiceClient
 	education edpb.EducationServiceClient
+	labour    lpb.LabourServiceClient
 	key       string
 	stop      chan struct{}
 	calls     atomic.Int64
@@ -217,6 +263,7 @@ type load struct {
 	failures  []string
 	actors    []string // acknowledged creations
 	providers []string
+	pilots    []string
 }
 
 // as is ctx calling as the example county partner, with a request ID.
@@ -311,6 +358,34 @@ func (l *load) writeEducation(worker int) {
 		})
 		if err != nil {
 			l.fail("GetProvider %s after its creation: %v", id, err)
+		}
+	}
+}
+
+// writeLabour creates pilot projects; after each acknowledgement the
+// gateway must list at least as many as were acknowledged so far.
+func (l *load) writeLabour() {
+	for i := 0; !l.stopped(); i++ {
+		id := fmt.Sprintf("rolling-%d", i)
+		req := &lpb.CreatePilotProjectRequest{PilotId: id, RequestId: uuid.NewString(), Pilot: &lpb.PilotProject{
+			Field: lpb.OccupationalField_OCCUPATIONAL_FIELD_CRAFTS, Title: "Pilotprojekt " + id, Places: []string{"backnang"}, Partners: []string{"Handwerkskammer Region Stuttgart"}}}
+		if err := l.call(func(ctx context.Context) error { _, err := l.labour.CreatePilotProject(ctx, req); return err }); err != nil {
+			l.fail("CreatePilotProject %s: %v", id, err)
+			continue
+		}
+		l.mu.Lock()
+		l.pilots = append(l.pilots, id)
+		acknowledged := len(l.pilots)
+		l.mu.Unlock()
+		err := l.call(func(ctx context.Context) error {
+			resp, err := l.labour.ListPilotProjects(ctx, &lpb.ListPilotProjectsRequest{PageSize: 1})
+			if err == nil && int(resp.GetTotalSize()) < acknowledged {
+				return fmt.Errorf("%d pilots listed, %d acknowledged", resp.GetTotalSize(), acknowledged)
+			}
+			return err
+		})
+		if err != nil {
+			l.fail("ListPilotProjects after creating %s: %v", id, err)
 		}
 	}
 }
