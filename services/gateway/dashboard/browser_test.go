@@ -18,6 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"google.golang.org/protobuf/proto"
 
+	lab "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	mpb "github.com/integrationsplan/integrationsplan/proto/integration/measures/v1"
 )
 
@@ -233,6 +234,7 @@ func TestBrowser(t *testing.T) {
 		axe, axeErr = axeSource(t)
 	}()
 	s := startStack(t, stackOptions{labour: true})
+	linkExampleCasesToPilot(t, s)
 	proxy := startProxy(t, s.gateway.HTTPAddr())
 	base := proxy.URL()
 	shots, err := os.MkdirTemp("", "dashboard-screenshots-")
@@ -339,5 +341,25 @@ func TestBrowser(t *testing.T) {
 	b.screenshot(t, shots, "6-plan-schmal")
 	if errs := b.pageErrors(); len(errs) > 0 {
 		t.Fatalf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// linkExampleCasesToPilot gives the example pilot outcomes to show: the
+// example cases linked and a period's participants and placements.
+func linkExampleCasesToPilot(t *testing.T, s *stack) {
+	t.Helper()
+	ctx := s.as(jobcenter, "x-purpose", "Test: Faelle einem Pilotprojekt zuordnen")
+	cases, err := s.labour.ListCases(ctx, &lab.ListCasesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pilot = "pilots/pflege-backnang"
+	for _, c := range cases.GetCases() {
+		if _, err := s.labour.LinkCaseToPilot(ctx, &lab.LinkCaseToPilotRequest{Name: pilot, Case: c.GetName()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.labour.RecordPilotOutcome(ctx, &lab.RecordPilotOutcomeRequest{Name: pilot, Participants: 8, Placements: 3}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -82,7 +82,7 @@ func startStack(t testing.TB, opts stackOptions) *stack {
 		{backnang, "[measures.read, measures.adoptions.write]", "{actor: backnang}"},
 		{kreis, "[measures.read, measures.adoptions.write, measures.admin, education.read, events.read]", "{actor: landkreis}"},
 		{vhs, "[education.read, education.participants.write, education.referrals.write]", "{provider: vhs-backnang}"},
-		{jobcenter, "[labour.read, labour.cases.write, labour.admin]", "{}"},
+		{jobcenter, "[labour.read, labour.cases.write, labour.admin, labour.pilots.write]", "{}"},
 	} {
 		key, hash := auth.NewKey()
 		s.keys[p.id] = key

@@ -3,6 +3,8 @@ package dashboard
 import (
 	"net/http"
 	"strings"
+
+	lab "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 )
 
 type stageRow struct {
@@ -23,6 +25,30 @@ type pilotRow struct {
 	Participants, Placements       int
 }
 
+// pilotOutcomes is a table of pilot outcomes, per pilot or per field.
+type pilotOutcomes struct {
+	Name, Caption string
+	// Head names the first two columns, Lead of each row fills them;
+	// SecondIsNumber aligns the second as a number.
+	Head           [2]string
+	SecondIsNumber bool
+	Rows           []pilotOutcomeRow
+}
+
+// pilotOutcomeRow is the figures of one pilot project or occupational field:
+// its linked cases (as counts) and its recorded totals.
+type pilotOutcomeRow struct {
+	Lead                          [2]string
+	Linked, Open, Overdue, Closed int
+	OpenPerStage                  string
+	// Outcomes counts the closed cases per outcome (the CSV's columns);
+	// OutcomeText names those with cases (the page's column).
+	Outcomes                 []int
+	OutcomeText              string
+	Participants, Placements int
+	PlacementRate            string
+}
+
 type orientationRow struct {
 	Date, Accommodation, Municipality, Partners, Topics, Held string
 	Attendance, FollowUps                                     int
@@ -40,6 +66,9 @@ type labourPage struct {
 	Overdue       int
 	PilotProblem  string
 	Pilots        []pilotRow
+	// OutcomeLabels head the outcome columns of the pilot outcomes.
+	OutcomeLabels []string
+	PilotOutcomes []pilotOutcomes
 	OrientProblem string
 	Orientation   []orientationRow
 }
@@ -85,7 +114,17 @@ func (d *Dashboard) buildLabour(r *http.Request, data *labourData, p *labourPage
 			[]chartSeries{{Name: "Erreicht", Class: "bar-a"}, {Name: "Derzeit in der Stufe", Class: "bar-b"}}, values, 0, "")
 		for _, o := range f.GetOutcomes() {
 			p.Outcomes = append(p.Outcomes, outcomeRow{Label: label(outcomes, o.GetOutcome()), Count: int(o.GetCount())})
+			p.OutcomeLabels = append(p.OutcomeLabels, label(outcomes, o.GetOutcome()))
 		}
+		perPilot := pilotOutcomes{Name: "pilotergebnisse", Caption: "Ergebnisse je Pilotprojekt", Head: [2]string{"Pilotprojekt", "Berufsfeld"}}
+		for _, pi := range f.GetPilots() {
+			perPilot.Rows = append(perPilot.Rows, pilotOutcomeFigures([2]string{pi.GetTitle(), label(occupationalFields, pi.GetField())}, pi.GetFigures()))
+		}
+		perField := pilotOutcomes{Name: "berufsfelder", Caption: "Ergebnisse je Berufsfeld", Head: [2]string{"Berufsfeld", "Pilotprojekte"}, SecondIsNumber: true}
+		for _, fi := range f.GetOccupationalFields() {
+			perField.Rows = append(perField.Rows, pilotOutcomeFigures([2]string{label(occupationalFields, fi.GetField()), number(int(fi.GetFigures().GetPilots()))}, fi.GetFigures()))
+		}
+		p.PilotOutcomes = []pilotOutcomes{perPilot, perField}
 	}
 	if !data.withDetails {
 		return
@@ -105,6 +144,37 @@ func (d *Dashboard) buildLabour(r *http.Request, data *labourData, p *labourPage
 		}
 		p.Orientation = append(p.Orientation, row)
 	}
+}
+
+func pilotOutcomeFigures(lead [2]string, f *lab.PilotFigures) pilotOutcomeRow {
+	row := pilotOutcomeRow{Lead: lead, Linked: int(f.GetLinkedCases()), Open: int(f.GetOpenCases()), Overdue: int(f.GetOverdueCases()),
+		Participants: int(f.GetParticipants()), Placements: int(f.GetPlacements()), OpenPerStage: "–", PlacementRate: "–"}
+	var open []string
+	stages := f.GetStages()
+	for _, s := range stages[:max(len(stages)-1, 0)] { // the last stage holds the closed cases
+		if s.GetCurrent() > 0 {
+			open = append(open, s.GetTitle()+": "+number(int(s.GetCurrent())))
+		}
+	}
+	if len(open) > 0 {
+		row.OpenPerStage = strings.Join(open, ", ")
+	}
+	var closed []string
+	for _, o := range f.GetOutcomes() {
+		row.Outcomes = append(row.Outcomes, int(o.GetCount()))
+		row.Closed += int(o.GetCount())
+		if o.GetCount() > 0 {
+			closed = append(closed, label(outcomes, o.GetOutcome())+": "+number(int(o.GetCount())))
+		}
+	}
+	row.OutcomeText = strings.Join(closed, ", ")
+	if row.OutcomeText == "" {
+		row.OutcomeText = "–"
+	}
+	if row.Participants > 0 {
+		row.PlacementRate = percent(float64(row.Placements) / float64(row.Participants))
+	}
+	return row
 }
 
 func places(ids []string) string {
@@ -130,6 +200,9 @@ func labourTables(p *labourPage) []table {
 			out.Rows = append(out.Rows, []string{o.Label, number(o.Count)})
 		}
 		ts = append(ts, funnel, out)
+		for _, po := range p.PilotOutcomes {
+			ts = append(ts, pilotOutcomeTable(p.OutcomeLabels, po))
+		}
 	}
 	if p.PilotProblem == "" {
 		pilots := table{Name: "pilotprojekte", Header: []string{"Pilotprojekt", "Berufsfeld", "Partner", "Orte", "Teilnehmende", "Vermittlungen"}}
@@ -146,6 +219,21 @@ func labourTables(p *labourPage) []table {
 		ts = append(ts, or)
 	}
 	return ts
+}
+
+// pilotOutcomeTable is the CSV of pilot outcomes, a column per outcome.
+func pilotOutcomeTable(outcomeLabels []string, p pilotOutcomes) table {
+	t := table{Name: p.Name, Header: append(p.Head[:], "Verknüpfte Fälle", "Offen", "Davon überfällig", "Offen je Stufe", "Abgeschlossen")}
+	t.Header = append(t.Header, outcomeLabels...)
+	t.Header = append(t.Header, "Teilnehmende (gemeldet)", "Vermittlungen (gemeldet)", "Vermittlungsquote")
+	for _, r := range p.Rows {
+		row := append(r.Lead[:], number(r.Linked), number(r.Open), number(r.Overdue), r.OpenPerStage, number(r.Closed))
+		for _, n := range r.Outcomes {
+			row = append(row, number(n))
+		}
+		t.Rows = append(t.Rows, append(row, number(r.Participants), number(r.Placements), r.PlacementRate))
+	}
+	return t
 }
 
 func (d *Dashboard) labourPage(w http.ResponseWriter, r *http.Request, v *viewer) {

@@ -33,6 +33,11 @@ func TestLabourPage(t *testing.T) {
 	if _, err := s.labour.AdvanceCase(ctx, &lab.AdvanceCaseRequest{Name: cases[0]}); err != nil {
 		t.Fatal(err)
 	}
+	for _, c := range cases[:2] {
+		if _, err := s.labour.LinkCaseToPilot(ctx, &lab.LinkCaseToPilotRequest{Name: "pilots/pflege-backnang", Case: c}); err != nil {
+			t.Fatal(err)
+		}
+	}
 
 	c := client(t)
 	s.login(t, c, s.keys[viewer], "/")
@@ -61,9 +66,22 @@ func TestLabourPage(t *testing.T) {
 	if report.GetStages()[0].GetReached() < 3 || report.GetStages()[1].GetReached() < 1 {
 		t.Fatalf("the cases are not counted: %v", report)
 	}
+	// The example pilot's two linked cases, one in each of the first two
+	// stages, per pilot and per field.
+	for name, want := range map[string]string{
+		"pilotergebnisse": "Pilotprojekt Pflege Backnang (Beispieldaten);Pflege;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;0;0;–",
+		"berufsfelder":    "Pflege;1;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;0;0;–",
+	} {
+		if _, data := s.get(t, c, "/arbeit?format=csv&tabelle="+name); !strings.Contains(data, want) {
+			t.Errorf("%s CSV lacks %q:\n%s", name, want, data)
+		}
+	}
+	if !strings.Contains(body, "Ergebnisse je Pilotprojekt") || !strings.Contains(body, "Ergebnisse je Berufsfeld") {
+		t.Error("the labour page lacks the pilot outcomes")
+	}
 	var all strings.Builder
 	all.WriteString(body)
-	for _, name := range []string{"ergebnisse", "pilotprojekte", "orientierung"} {
+	for _, name := range []string{"ergebnisse", "pilotprojekte", "pilotergebnisse", "berufsfelder", "orientierung"} {
 		resp, data := s.get(t, c, "/arbeit?format=csv&tabelle="+name)
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("%s: %d", name, resp.StatusCode)

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 
 	"github.com/integrationsplan/integrationsplan/platform/apierr"
 	"github.com/integrationsplan/integrationsplan/services/labour/domain"
@@ -16,8 +17,16 @@ type FunnelFilter struct {
 	Municipality string
 }
 
-// FunnelReport computes the funnel figures of a process.
-func (s *Service) FunnelReport(ctx context.Context, f FunnelFilter) (domain.Funnel, error) {
+// FunnelReportView is the funnel of the selected cases with the pilot
+// outcomes.
+type FunnelReportView struct {
+	domain.Funnel
+	Pilots domain.PilotReport
+}
+
+// FunnelReport computes the funnel figures of a process and the pilot
+// outcomes of the same cases.
+func (s *Service) FunnelReport(ctx context.Context, f FunnelFilter) (FunnelReportView, error) {
 	var v apierr.Violations
 	if f.Version < 0 {
 		v.Add("version", "must be 0 (all versions) or a version number, got %d", f.Version)
@@ -29,23 +38,32 @@ func (s *Service) FunnelReport(ctx context.Context, f FunnelFilter) (domain.Funn
 		v.Add("municipality", "must be a municipality ID such as backnang, got %q", f.Municipality)
 	}
 	if err := v.Err(); err != nil {
-		return domain.Funnel{}, err
+		return FunnelReportView{}, err
 	}
-	var out domain.Funnel
+	var out FunnelReportView
 	err := s.read(ctx, func(l *domain.Labour) error {
 		_, pv, err := lookupVersion(l, f.Process, f.Version)
 		if err != nil {
 			return err
 		}
-		var cases []*domain.Case
-		for _, c := range l.Cases() {
-			if c.Process == f.Process && (f.Version == 0 || c.ProcessVersion == f.Version) &&
-				(f.Owner == "" || c.Owner == f.Owner) && (f.Municipality == "" || c.Municipality == f.Municipality) {
-				cases = append(cases, c)
+		out.Funnel = domain.ComputeFunnel(pv.Stages, slices.DeleteFunc(l.Cases(), f.excludes))
+		matching := func(p *domain.Pilot) []*domain.Case { return slices.DeleteFunc(l.LinkedCases(p), f.excludes) }
+		var pilots []*domain.Pilot
+		for _, p := range l.Pilots() {
+			// A pilot names the municipalities it runs in; its linked cases may
+			// live elsewhere.
+			if f.Municipality == "" || slices.Contains(p.Places, f.Municipality) || len(matching(p)) > 0 {
+				pilots = append(pilots, p)
 			}
 		}
-		out = domain.ComputeFunnel(pv.Stages, cases)
+		out.Pilots = domain.ComputePilotReport(pv.Stages, pilots, matching)
 		return nil
 	})
 	return out, err
+}
+
+// excludes reports whether a case is outside the filter.
+func (f FunnelFilter) excludes(c *domain.Case) bool {
+	return c.Process != f.Process || (f.Version != 0 && c.ProcessVersion != f.Version) ||
+		(f.Owner != "" && c.Owner != f.Owner) || (f.Municipality != "" && c.Municipality != f.Municipality)
 }

@@ -81,13 +81,8 @@ type PilotView struct {
 }
 
 func pilotView(l *domain.Labour, p *domain.Pilot) PilotView {
-	v := PilotView{Pilot: *p, CaseOutcomes: map[domain.Outcome]int{}}
+	v := PilotView{Pilot: *p, CaseOutcomes: domain.ComputeFunnel(nil, l.LinkedCases(p)).Outcomes}
 	v.Partners, v.Places, v.Cases = slices.Clone(p.Partners), slices.Clone(p.Places), slices.Clone(p.Cases)
-	for _, id := range p.Cases {
-		if c, ok := l.Case(id); ok && c.State == domain.Closed {
-			v.CaseOutcomes[c.Outcome]++
-		}
-	}
 	return v
 }
 

@@ -95,6 +95,18 @@ func (l *Labour) AddPilot(p *Pilot) {
 // Pilot returns a pilot.
 func (l *Labour) Pilot(id string) (*Pilot, bool) { p, ok := l.pilots[id]; return p, ok }
 
+// LinkedCases returns the cases linked to a pilot in the order they were
+// linked.
+func (l *Labour) LinkedCases(p *Pilot) []*Case {
+	out := make([]*Case, 0, len(p.Cases))
+	for _, id := range p.Cases {
+		if c, ok := l.cases[id]; ok {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // Pilots returns every pilot ordered by ID.
 func (l *Labour) Pilots() []*Pilot {
 	out := make([]*Pilot, len(l.pilotIDs))

@@ -68,31 +68,54 @@ func personalToProto(p *domain.PersonalData) *pb.CasePersonalData {
 	return &pb.CasePersonalData{GivenName: p.GivenName, FamilyName: p.FamilyName, Phone: p.Phone, Email: p.Email, Notes: p.Notes}
 }
 
-func funnelToProto(f domain.Funnel) *pb.GetFunnelReportResponse {
-	out := &pb.GetFunnelReportResponse{TotalCases: int32(f.Total), OpenCases: int32(f.Open), OverdueCases: int32(f.Overdue)}
-	for _, s := range f.Stages {
-		out.Stages = append(out.Stages, &pb.StageFigures{
-			Stage: s.Stage.ID, Title: s.Stage.Title, Reached: int32(s.Reached), Current: int32(s.Current),
-			Overdue: int32(s.Overdue), ConversionToNext: s.ConversionToNext, MedianDays: s.MedianDays,
-			FinishedStays: int32(s.FinishedStays),
-		})
+func funnelToProto(r app.FunnelReportView) *pb.GetFunnelReportResponse {
+	f := r.Funnel
+	out := &pb.GetFunnelReportResponse{TotalCases: int32(f.Total), OpenCases: int32(f.Open), OverdueCases: int32(f.Overdue),
+		Stages: stagesToProto(f.Stages), Outcomes: outcomesToProto(f.Outcomes)}
+	for _, p := range r.Pilots.ByPilot {
+		out.Pilots = append(out.Pilots, &pb.PilotProjectFigures{Pilot: pilotName(p.Pilot), Field: pb.OccupationalField(p.Field),
+			Title: p.Title, Figures: pilotFiguresToProto(p)})
 	}
-	for _, o := range domain.Outcomes() {
-		out.Outcomes = append(out.Outcomes, &pb.OutcomeCount{Outcome: pb.Outcome(o), Count: int32(f.Outcomes[o])})
+	for _, p := range r.Pilots.ByField {
+		out.OccupationalFields = append(out.OccupationalFields, &pb.OccupationalFieldFigures{Field: pb.OccupationalField(p.Field),
+			Figures: pilotFiguresToProto(p)})
 	}
 	return out
 }
 
-func pilotToProto(p app.PilotView) *pb.PilotProject {
-	out := &pb.PilotProject{
-		Name: pilotName(p.ID), Field: pb.OccupationalField(p.Field), Title: p.Title, Partners: p.Partners, Places: p.Places,
-		Participants: p.Participants, Placements: p.Placements, CreateTime: timestamp(p.CreateTime),
-		Etag: eventstore.FormatVersion(p.Revision), Cases: caseNames(p.Cases),
-	}
-	for _, o := range domain.Outcomes() {
-		out.CaseOutcomes = append(out.CaseOutcomes, &pb.OutcomeCount{Outcome: pb.Outcome(o), Count: int32(p.CaseOutcomes[o])})
+func stagesToProto(stages []domain.StageFigures) []*pb.StageFigures {
+	out := make([]*pb.StageFigures, len(stages))
+	for i, s := range stages {
+		out[i] = &pb.StageFigures{
+			Stage: s.Stage.ID, Title: s.Stage.Title, Reached: int32(s.Reached), Current: int32(s.Current),
+			Overdue: int32(s.Overdue), ConversionToNext: s.ConversionToNext, MedianDays: s.MedianDays,
+			FinishedStays: int32(s.FinishedStays),
+		}
 	}
 	return out
+}
+
+// outcomesToProto lists every outcome, with 0 for those without cases.
+func outcomesToProto(counts map[domain.Outcome]int) []*pb.OutcomeCount {
+	var out []*pb.OutcomeCount
+	for _, o := range domain.Outcomes() {
+		out = append(out, &pb.OutcomeCount{Outcome: pb.Outcome(o), Count: int32(counts[o])})
+	}
+	return out
+}
+
+func pilotFiguresToProto(p domain.PilotFigures) *pb.PilotFigures {
+	return &pb.PilotFigures{Pilots: int32(p.Pilots), LinkedCases: int32(p.Cases.Total), OpenCases: int32(p.Cases.Open),
+		OverdueCases: int32(p.Cases.Overdue), Stages: stagesToProto(p.Cases.Stages), Outcomes: outcomesToProto(p.Cases.Outcomes),
+		Participants: p.Participants, Placements: p.Placements}
+}
+
+func pilotToProto(p app.PilotView) *pb.PilotProject {
+	return &pb.PilotProject{
+		Name: pilotName(p.ID), Field: pb.OccupationalField(p.Field), Title: p.Title, Partners: p.Partners, Places: p.Places,
+		Participants: p.Participants, Placements: p.Placements, CreateTime: timestamp(p.CreateTime),
+		Etag: eventstore.FormatVersion(p.Revision), Cases: caseNames(p.Cases), CaseOutcomes: outcomesToProto(p.CaseOutcomes),
+	}
 }
 
 func caseNames(ids []string) []string {

@@ -3187,14 +3187,22 @@ func (x *OutcomeCount) GetCount() int32 {
 }
 
 type GetFunnelReportResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Stages        []*StageFigures        `protobuf:"bytes,1,rep,name=stages,proto3" json:"stages,omitempty"`
-	Outcomes      []*OutcomeCount        `protobuf:"bytes,2,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
-	TotalCases    int32                  `protobuf:"varint,3,opt,name=total_cases,json=totalCases,proto3" json:"total_cases,omitempty"`
-	OpenCases     int32                  `protobuf:"varint,4,opt,name=open_cases,json=openCases,proto3" json:"open_cases,omitempty"`
-	OverdueCases  int32                  `protobuf:"varint,5,opt,name=overdue_cases,json=overdueCases,proto3" json:"overdue_cases,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Stages       []*StageFigures        `protobuf:"bytes,1,rep,name=stages,proto3" json:"stages,omitempty"`
+	Outcomes     []*OutcomeCount        `protobuf:"bytes,2,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	TotalCases   int32                  `protobuf:"varint,3,opt,name=total_cases,json=totalCases,proto3" json:"total_cases,omitempty"`
+	OpenCases    int32                  `protobuf:"varint,4,opt,name=open_cases,json=openCases,proto3" json:"open_cases,omitempty"`
+	OverdueCases int32                  `protobuf:"varint,5,opt,name=overdue_cases,json=overdueCases,proto3" json:"overdue_cases,omitempty"`
+	// Pilot outcomes per pilot project, ordered by name. The linked cases are
+	// counted when they match the request's process, version, owner and
+	// municipality. With a municipality, only the pilots that run there or
+	// have a matching linked case are listed.
+	Pilots []*PilotProjectFigures `protobuf:"bytes,6,rep,name=pilots,proto3" json:"pilots,omitempty"`
+	// The same per occupational field, for the fields of the listed pilots, in
+	// the order of the enum. A case linked to two pilots of a field counts once.
+	OccupationalFields []*OccupationalFieldFigures `protobuf:"bytes,7,rep,name=occupational_fields,json=occupationalFields,proto3" json:"occupational_fields,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
 }
 
 func (x *GetFunnelReportResponse) Reset() {
@@ -3262,6 +3270,256 @@ func (x *GetFunnelReportResponse) GetOverdueCases() int32 {
 	return 0
 }
 
+func (x *GetFunnelReportResponse) GetPilots() []*PilotProjectFigures {
+	if x != nil {
+		return x.Pilots
+	}
+	return nil
+}
+
+func (x *GetFunnelReportResponse) GetOccupationalFields() []*OccupationalFieldFigures {
+	if x != nil {
+		return x.OccupationalFields
+	}
+	return nil
+}
+
+// Figures of the cases linked to pilot projects and of the pilots' recorded
+// totals.
+type PilotFigures struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Pilot projects counted.
+	Pilots int32 `protobuf:"varint,1,opt,name=pilots,proto3" json:"pilots,omitempty"`
+	// Linked cases that match the report's filter.
+	LinkedCases int32 `protobuf:"varint,2,opt,name=linked_cases,json=linkedCases,proto3" json:"linked_cases,omitempty"`
+	// Of these, open ones.
+	OpenCases int32 `protobuf:"varint,3,opt,name=open_cases,json=openCases,proto3" json:"open_cases,omitempty"`
+	// Of these, open and flagged overdue.
+	OverdueCases int32 `protobuf:"varint,4,opt,name=overdue_cases,json=overdueCases,proto3" json:"overdue_cases,omitempty"`
+	// The matching linked cases along the report's stages (current per stage;
+	// reached, conversion and median days as in the report).
+	Stages []*StageFigures `protobuf:"bytes,5,rep,name=stages,proto3" json:"stages,omitempty"`
+	// Outcomes of the matching linked cases that are closed.
+	Outcomes []*OutcomeCount `protobuf:"bytes,6,rep,name=outcomes,proto3" json:"outcomes,omitempty"`
+	// Sum of the participants recorded with RecordPilotOutcome. These totals
+	// are reported per period without cases, owners or municipalities, so the
+	// report's filters do not apply to them.
+	Participants int32 `protobuf:"varint,7,opt,name=participants,proto3" json:"participants,omitempty"`
+	// Sum of the recorded placements; unfiltered like participants.
+	Placements    int32 `protobuf:"varint,8,opt,name=placements,proto3" json:"placements,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PilotFigures) Reset() {
+	*x = PilotFigures{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PilotFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PilotFigures) ProtoMessage() {}
+
+func (x *PilotFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PilotFigures.ProtoReflect.Descriptor instead.
+func (*PilotFigures) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *PilotFigures) GetPilots() int32 {
+	if x != nil {
+		return x.Pilots
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetLinkedCases() int32 {
+	if x != nil {
+		return x.LinkedCases
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetOpenCases() int32 {
+	if x != nil {
+		return x.OpenCases
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetOverdueCases() int32 {
+	if x != nil {
+		return x.OverdueCases
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetStages() []*StageFigures {
+	if x != nil {
+		return x.Stages
+	}
+	return nil
+}
+
+func (x *PilotFigures) GetOutcomes() []*OutcomeCount {
+	if x != nil {
+		return x.Outcomes
+	}
+	return nil
+}
+
+func (x *PilotFigures) GetParticipants() int32 {
+	if x != nil {
+		return x.Participants
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetPlacements() int32 {
+	if x != nil {
+		return x.Placements
+	}
+	return 0
+}
+
+// Pilot outcomes of one pilot project.
+type PilotProjectFigures struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pilots/{pilot}
+	Pilot         string            `protobuf:"bytes,1,opt,name=pilot,proto3" json:"pilot,omitempty"`
+	Field         OccupationalField `protobuf:"varint,2,opt,name=field,proto3,enum=integration.labour.v1.OccupationalField" json:"field,omitempty"`
+	Title         string            `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Figures       *PilotFigures     `protobuf:"bytes,4,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PilotProjectFigures) Reset() {
+	*x = PilotProjectFigures{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PilotProjectFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PilotProjectFigures) ProtoMessage() {}
+
+func (x *PilotProjectFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PilotProjectFigures.ProtoReflect.Descriptor instead.
+func (*PilotProjectFigures) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *PilotProjectFigures) GetPilot() string {
+	if x != nil {
+		return x.Pilot
+	}
+	return ""
+}
+
+func (x *PilotProjectFigures) GetField() OccupationalField {
+	if x != nil {
+		return x.Field
+	}
+	return OccupationalField_OCCUPATIONAL_FIELD_UNSPECIFIED
+}
+
+func (x *PilotProjectFigures) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *PilotProjectFigures) GetFigures() *PilotFigures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
+// Pilot outcomes of all listed pilot projects of an occupational field.
+type OccupationalFieldFigures struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Field         OccupationalField      `protobuf:"varint,1,opt,name=field,proto3,enum=integration.labour.v1.OccupationalField" json:"field,omitempty"`
+	Figures       *PilotFigures          `protobuf:"bytes,2,opt,name=figures,proto3" json:"figures,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *OccupationalFieldFigures) Reset() {
+	*x = OccupationalFieldFigures{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[47]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *OccupationalFieldFigures) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OccupationalFieldFigures) ProtoMessage() {}
+
+func (x *OccupationalFieldFigures) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[47]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OccupationalFieldFigures.ProtoReflect.Descriptor instead.
+func (*OccupationalFieldFigures) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{47}
+}
+
+func (x *OccupationalFieldFigures) GetField() OccupationalField {
+	if x != nil {
+		return x.Field
+	}
+	return OccupationalField_OCCUPATIONAL_FIELD_UNSPECIFIED
+}
+
+func (x *OccupationalFieldFigures) GetFigures() *PilotFigures {
+	if x != nil {
+		return x.Figures
+	}
+	return nil
+}
+
 // A pilot project in one occupational field (measure 2.6).
 type PilotProject struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -3291,7 +3549,7 @@ type PilotProject struct {
 
 func (x *PilotProject) Reset() {
 	*x = PilotProject{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[45]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[48]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3303,7 +3561,7 @@ func (x *PilotProject) String() string {
 func (*PilotProject) ProtoMessage() {}
 
 func (x *PilotProject) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[45]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[48]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3316,7 +3574,7 @@ func (x *PilotProject) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PilotProject.ProtoReflect.Descriptor instead.
 func (*PilotProject) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{45}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{48}
 }
 
 func (x *PilotProject) GetName() string {
@@ -3410,7 +3668,7 @@ type CreatePilotProjectRequest struct {
 
 func (x *CreatePilotProjectRequest) Reset() {
 	*x = CreatePilotProjectRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[46]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[49]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3422,7 +3680,7 @@ func (x *CreatePilotProjectRequest) String() string {
 func (*CreatePilotProjectRequest) ProtoMessage() {}
 
 func (x *CreatePilotProjectRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[46]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[49]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3435,7 +3693,7 @@ func (x *CreatePilotProjectRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePilotProjectRequest.ProtoReflect.Descriptor instead.
 func (*CreatePilotProjectRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{46}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{49}
 }
 
 func (x *CreatePilotProjectRequest) GetPilotId() string {
@@ -3468,7 +3726,7 @@ type CreatePilotProjectResponse struct {
 
 func (x *CreatePilotProjectResponse) Reset() {
 	*x = CreatePilotProjectResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[47]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[50]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3480,7 +3738,7 @@ func (x *CreatePilotProjectResponse) String() string {
 func (*CreatePilotProjectResponse) ProtoMessage() {}
 
 func (x *CreatePilotProjectResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[47]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[50]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3493,7 +3751,7 @@ func (x *CreatePilotProjectResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePilotProjectResponse.ProtoReflect.Descriptor instead.
 func (*CreatePilotProjectResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{47}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{50}
 }
 
 func (x *CreatePilotProjectResponse) GetPilot() *PilotProject {
@@ -3515,7 +3773,7 @@ type ListPilotProjectsRequest struct {
 
 func (x *ListPilotProjectsRequest) Reset() {
 	*x = ListPilotProjectsRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[48]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[51]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3527,7 +3785,7 @@ func (x *ListPilotProjectsRequest) String() string {
 func (*ListPilotProjectsRequest) ProtoMessage() {}
 
 func (x *ListPilotProjectsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[48]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[51]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3540,7 +3798,7 @@ func (x *ListPilotProjectsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPilotProjectsRequest.ProtoReflect.Descriptor instead.
 func (*ListPilotProjectsRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{48}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{51}
 }
 
 func (x *ListPilotProjectsRequest) GetPageSize() int32 {
@@ -3575,7 +3833,7 @@ type ListPilotProjectsResponse struct {
 
 func (x *ListPilotProjectsResponse) Reset() {
 	*x = ListPilotProjectsResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[49]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[52]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3587,7 +3845,7 @@ func (x *ListPilotProjectsResponse) String() string {
 func (*ListPilotProjectsResponse) ProtoMessage() {}
 
 func (x *ListPilotProjectsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[49]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[52]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3600,7 +3858,7 @@ func (x *ListPilotProjectsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListPilotProjectsResponse.ProtoReflect.Descriptor instead.
 func (*ListPilotProjectsResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{49}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{52}
 }
 
 func (x *ListPilotProjectsResponse) GetPilots() []*PilotProject {
@@ -3640,7 +3898,7 @@ type RecordPilotOutcomeRequest struct {
 
 func (x *RecordPilotOutcomeRequest) Reset() {
 	*x = RecordPilotOutcomeRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[50]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[53]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3652,7 +3910,7 @@ func (x *RecordPilotOutcomeRequest) String() string {
 func (*RecordPilotOutcomeRequest) ProtoMessage() {}
 
 func (x *RecordPilotOutcomeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[50]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[53]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3665,7 +3923,7 @@ func (x *RecordPilotOutcomeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordPilotOutcomeRequest.ProtoReflect.Descriptor instead.
 func (*RecordPilotOutcomeRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{50}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{53}
 }
 
 func (x *RecordPilotOutcomeRequest) GetName() string {
@@ -3712,7 +3970,7 @@ type RecordPilotOutcomeResponse struct {
 
 func (x *RecordPilotOutcomeResponse) Reset() {
 	*x = RecordPilotOutcomeResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[51]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[54]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3724,7 +3982,7 @@ func (x *RecordPilotOutcomeResponse) String() string {
 func (*RecordPilotOutcomeResponse) ProtoMessage() {}
 
 func (x *RecordPilotOutcomeResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[51]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[54]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3737,7 +3995,7 @@ func (x *RecordPilotOutcomeResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordPilotOutcomeResponse.ProtoReflect.Descriptor instead.
 func (*RecordPilotOutcomeResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{51}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{54}
 }
 
 func (x *RecordPilotOutcomeResponse) GetPilot() *PilotProject {
@@ -3779,7 +4037,7 @@ type OrientationEvent struct {
 
 func (x *OrientationEvent) Reset() {
 	*x = OrientationEvent{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[52]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[55]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3791,7 +4049,7 @@ func (x *OrientationEvent) String() string {
 func (*OrientationEvent) ProtoMessage() {}
 
 func (x *OrientationEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[52]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[55]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3804,7 +4062,7 @@ func (x *OrientationEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEvent.ProtoReflect.Descriptor instead.
 func (*OrientationEvent) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{52}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{55}
 }
 
 func (x *OrientationEvent) GetName() string {
@@ -3902,7 +4160,7 @@ type CreateOrientationEventRequest struct {
 
 func (x *CreateOrientationEventRequest) Reset() {
 	*x = CreateOrientationEventRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[53]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[56]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3914,7 +4172,7 @@ func (x *CreateOrientationEventRequest) String() string {
 func (*CreateOrientationEventRequest) ProtoMessage() {}
 
 func (x *CreateOrientationEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[53]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[56]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3927,7 +4185,7 @@ func (x *CreateOrientationEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrientationEventRequest.ProtoReflect.Descriptor instead.
 func (*CreateOrientationEventRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{53}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{56}
 }
 
 func (x *CreateOrientationEventRequest) GetOrientationEvent() *OrientationEvent {
@@ -3953,7 +4211,7 @@ type CreateOrientationEventResponse struct {
 
 func (x *CreateOrientationEventResponse) Reset() {
 	*x = CreateOrientationEventResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[54]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[57]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -3965,7 +4223,7 @@ func (x *CreateOrientationEventResponse) String() string {
 func (*CreateOrientationEventResponse) ProtoMessage() {}
 
 func (x *CreateOrientationEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[54]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[57]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -3978,7 +4236,7 @@ func (x *CreateOrientationEventResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateOrientationEventResponse.ProtoReflect.Descriptor instead.
 func (*CreateOrientationEventResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{54}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{57}
 }
 
 func (x *CreateOrientationEventResponse) GetOrientationEvent() *OrientationEvent {
@@ -4000,7 +4258,7 @@ type ListOrientationEventsRequest struct {
 
 func (x *ListOrientationEventsRequest) Reset() {
 	*x = ListOrientationEventsRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[55]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[58]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4012,7 +4270,7 @@ func (x *ListOrientationEventsRequest) String() string {
 func (*ListOrientationEventsRequest) ProtoMessage() {}
 
 func (x *ListOrientationEventsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[55]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[58]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4025,7 +4283,7 @@ func (x *ListOrientationEventsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrientationEventsRequest.ProtoReflect.Descriptor instead.
 func (*ListOrientationEventsRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{55}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{58}
 }
 
 func (x *ListOrientationEventsRequest) GetPageSize() int32 {
@@ -4060,7 +4318,7 @@ type ListOrientationEventsResponse struct {
 
 func (x *ListOrientationEventsResponse) Reset() {
 	*x = ListOrientationEventsResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[56]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4072,7 +4330,7 @@ func (x *ListOrientationEventsResponse) String() string {
 func (*ListOrientationEventsResponse) ProtoMessage() {}
 
 func (x *ListOrientationEventsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[56]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4085,7 +4343,7 @@ func (x *ListOrientationEventsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrientationEventsResponse.ProtoReflect.Descriptor instead.
 func (*ListOrientationEventsResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{56}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{59}
 }
 
 func (x *ListOrientationEventsResponse) GetOrientationEvents() []*OrientationEvent {
@@ -4125,7 +4383,7 @@ type RecordOrientationAttendanceRequest struct {
 
 func (x *RecordOrientationAttendanceRequest) Reset() {
 	*x = RecordOrientationAttendanceRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[57]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4137,7 +4395,7 @@ func (x *RecordOrientationAttendanceRequest) String() string {
 func (*RecordOrientationAttendanceRequest) ProtoMessage() {}
 
 func (x *RecordOrientationAttendanceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[57]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4150,7 +4408,7 @@ func (x *RecordOrientationAttendanceRequest) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use RecordOrientationAttendanceRequest.ProtoReflect.Descriptor instead.
 func (*RecordOrientationAttendanceRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{57}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{60}
 }
 
 func (x *RecordOrientationAttendanceRequest) GetName() string {
@@ -4197,7 +4455,7 @@ type RecordOrientationAttendanceResponse struct {
 
 func (x *RecordOrientationAttendanceResponse) Reset() {
 	*x = RecordOrientationAttendanceResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[58]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4209,7 +4467,7 @@ func (x *RecordOrientationAttendanceResponse) String() string {
 func (*RecordOrientationAttendanceResponse) ProtoMessage() {}
 
 func (x *RecordOrientationAttendanceResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[58]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4222,7 +4480,7 @@ func (x *RecordOrientationAttendanceResponse) ProtoReflect() protoreflect.Messag
 
 // Deprecated: Use RecordOrientationAttendanceResponse.ProtoReflect.Descriptor instead.
 func (*RecordOrientationAttendanceResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{58}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{61}
 }
 
 func (x *RecordOrientationAttendanceResponse) GetOrientationEvent() *OrientationEvent {
@@ -4246,7 +4504,7 @@ type LinkCaseToPilotRequest struct {
 
 func (x *LinkCaseToPilotRequest) Reset() {
 	*x = LinkCaseToPilotRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4258,7 +4516,7 @@ func (x *LinkCaseToPilotRequest) String() string {
 func (*LinkCaseToPilotRequest) ProtoMessage() {}
 
 func (x *LinkCaseToPilotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[59]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4271,7 +4529,7 @@ func (x *LinkCaseToPilotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCaseToPilotRequest.ProtoReflect.Descriptor instead.
 func (*LinkCaseToPilotRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{59}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{62}
 }
 
 func (x *LinkCaseToPilotRequest) GetName() string {
@@ -4311,7 +4569,7 @@ type LinkCaseToPilotResponse struct {
 
 func (x *LinkCaseToPilotResponse) Reset() {
 	*x = LinkCaseToPilotResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4323,7 +4581,7 @@ func (x *LinkCaseToPilotResponse) String() string {
 func (*LinkCaseToPilotResponse) ProtoMessage() {}
 
 func (x *LinkCaseToPilotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[60]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4336,7 +4594,7 @@ func (x *LinkCaseToPilotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCaseToPilotResponse.ProtoReflect.Descriptor instead.
 func (*LinkCaseToPilotResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{60}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{63}
 }
 
 func (x *LinkCaseToPilotResponse) GetPilot() *PilotProject {
@@ -4360,7 +4618,7 @@ type LinkCaseToOrientationEventRequest struct {
 
 func (x *LinkCaseToOrientationEventRequest) Reset() {
 	*x = LinkCaseToOrientationEventRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4372,7 +4630,7 @@ func (x *LinkCaseToOrientationEventRequest) String() string {
 func (*LinkCaseToOrientationEventRequest) ProtoMessage() {}
 
 func (x *LinkCaseToOrientationEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[61]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4385,7 +4643,7 @@ func (x *LinkCaseToOrientationEventRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use LinkCaseToOrientationEventRequest.ProtoReflect.Descriptor instead.
 func (*LinkCaseToOrientationEventRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{61}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *LinkCaseToOrientationEventRequest) GetName() string {
@@ -4425,7 +4683,7 @@ type LinkCaseToOrientationEventResponse struct {
 
 func (x *LinkCaseToOrientationEventResponse) Reset() {
 	*x = LinkCaseToOrientationEventResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4437,7 +4695,7 @@ func (x *LinkCaseToOrientationEventResponse) String() string {
 func (*LinkCaseToOrientationEventResponse) ProtoMessage() {}
 
 func (x *LinkCaseToOrientationEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4450,7 +4708,7 @@ func (x *LinkCaseToOrientationEventResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use LinkCaseToOrientationEventResponse.ProtoReflect.Descriptor instead.
 func (*LinkCaseToOrientationEventResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{62}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *LinkCaseToOrientationEventResponse) GetOrientationEvent() *OrientationEvent {
@@ -4669,7 +4927,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x0efinished_stays\x18\b \x01(\x05R\rfinishedStays\"^\n" +
 	"\fOutcomeCount\x128\n" +
 	"\aoutcome\x18\x01 \x01(\x0e2\x1e.integration.labour.v1.OutcomeR\aoutcome\x12\x14\n" +
-	"\x05count\x18\x02 \x01(\x05R\x05count\"\xfc\x01\n" +
+	"\x05count\x18\x02 \x01(\x05R\x05count\"\xa2\x03\n" +
 	"\x17GetFunnelReportResponse\x12;\n" +
 	"\x06stages\x18\x01 \x03(\v2#.integration.labour.v1.StageFiguresR\x06stages\x12?\n" +
 	"\boutcomes\x18\x02 \x03(\v2#.integration.labour.v1.OutcomeCountR\boutcomes\x12\x1f\n" +
@@ -4677,7 +4935,29 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"totalCases\x12\x1d\n" +
 	"\n" +
 	"open_cases\x18\x04 \x01(\x05R\topenCases\x12#\n" +
-	"\roverdue_cases\x18\x05 \x01(\x05R\foverdueCases\"\xa1\x03\n" +
+	"\roverdue_cases\x18\x05 \x01(\x05R\foverdueCases\x12B\n" +
+	"\x06pilots\x18\x06 \x03(\v2*.integration.labour.v1.PilotProjectFiguresR\x06pilots\x12`\n" +
+	"\x13occupational_fields\x18\a \x03(\v2/.integration.labour.v1.OccupationalFieldFiguresR\x12occupationalFields\"\xcf\x02\n" +
+	"\fPilotFigures\x12\x16\n" +
+	"\x06pilots\x18\x01 \x01(\x05R\x06pilots\x12!\n" +
+	"\flinked_cases\x18\x02 \x01(\x05R\vlinkedCases\x12\x1d\n" +
+	"\n" +
+	"open_cases\x18\x03 \x01(\x05R\topenCases\x12#\n" +
+	"\roverdue_cases\x18\x04 \x01(\x05R\foverdueCases\x12;\n" +
+	"\x06stages\x18\x05 \x03(\v2#.integration.labour.v1.StageFiguresR\x06stages\x12?\n" +
+	"\boutcomes\x18\x06 \x03(\v2#.integration.labour.v1.OutcomeCountR\boutcomes\x12\"\n" +
+	"\fparticipants\x18\a \x01(\x05R\fparticipants\x12\x1e\n" +
+	"\n" +
+	"placements\x18\b \x01(\x05R\n" +
+	"placements\"\xc0\x01\n" +
+	"\x13PilotProjectFigures\x12\x14\n" +
+	"\x05pilot\x18\x01 \x01(\tR\x05pilot\x12>\n" +
+	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
+	"\x05title\x18\x03 \x01(\tR\x05title\x12=\n" +
+	"\afigures\x18\x04 \x01(\v2#.integration.labour.v1.PilotFiguresR\afigures\"\x99\x01\n" +
+	"\x18OccupationalFieldFigures\x12>\n" +
+	"\x05field\x18\x01 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12=\n" +
+	"\afigures\x18\x02 \x01(\v2#.integration.labour.v1.PilotFiguresR\afigures\"\xa1\x03\n" +
 	"\fPilotProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12>\n" +
 	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
@@ -4867,7 +5147,7 @@ func file_integration_labour_v1_labour_proto_rawDescGZIP() []byte {
 }
 
 var file_integration_labour_v1_labour_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 63)
+var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
 var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(CaseState)(0),                              // 0: integration.labour.v1.CaseState
 	(Outcome)(0),                                // 1: integration.labour.v1.Outcome
@@ -4920,42 +5200,45 @@ var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(*StageFigures)(nil),                        // 48: integration.labour.v1.StageFigures
 	(*OutcomeCount)(nil),                        // 49: integration.labour.v1.OutcomeCount
 	(*GetFunnelReportResponse)(nil),             // 50: integration.labour.v1.GetFunnelReportResponse
-	(*PilotProject)(nil),                        // 51: integration.labour.v1.PilotProject
-	(*CreatePilotProjectRequest)(nil),           // 52: integration.labour.v1.CreatePilotProjectRequest
-	(*CreatePilotProjectResponse)(nil),          // 53: integration.labour.v1.CreatePilotProjectResponse
-	(*ListPilotProjectsRequest)(nil),            // 54: integration.labour.v1.ListPilotProjectsRequest
-	(*ListPilotProjectsResponse)(nil),           // 55: integration.labour.v1.ListPilotProjectsResponse
-	(*RecordPilotOutcomeRequest)(nil),           // 56: integration.labour.v1.RecordPilotOutcomeRequest
-	(*RecordPilotOutcomeResponse)(nil),          // 57: integration.labour.v1.RecordPilotOutcomeResponse
-	(*OrientationEvent)(nil),                    // 58: integration.labour.v1.OrientationEvent
-	(*CreateOrientationEventRequest)(nil),       // 59: integration.labour.v1.CreateOrientationEventRequest
-	(*CreateOrientationEventResponse)(nil),      // 60: integration.labour.v1.CreateOrientationEventResponse
-	(*ListOrientationEventsRequest)(nil),        // 61: integration.labour.v1.ListOrientationEventsRequest
-	(*ListOrientationEventsResponse)(nil),       // 62: integration.labour.v1.ListOrientationEventsResponse
-	(*RecordOrientationAttendanceRequest)(nil),  // 63: integration.labour.v1.RecordOrientationAttendanceRequest
-	(*RecordOrientationAttendanceResponse)(nil), // 64: integration.labour.v1.RecordOrientationAttendanceResponse
-	(*LinkCaseToPilotRequest)(nil),              // 65: integration.labour.v1.LinkCaseToPilotRequest
-	(*LinkCaseToPilotResponse)(nil),             // 66: integration.labour.v1.LinkCaseToPilotResponse
-	(*LinkCaseToOrientationEventRequest)(nil),   // 67: integration.labour.v1.LinkCaseToOrientationEventRequest
-	(*LinkCaseToOrientationEventResponse)(nil),  // 68: integration.labour.v1.LinkCaseToOrientationEventResponse
-	(*timestamppb.Timestamp)(nil),               // 69: google.protobuf.Timestamp
+	(*PilotFigures)(nil),                        // 51: integration.labour.v1.PilotFigures
+	(*PilotProjectFigures)(nil),                 // 52: integration.labour.v1.PilotProjectFigures
+	(*OccupationalFieldFigures)(nil),            // 53: integration.labour.v1.OccupationalFieldFigures
+	(*PilotProject)(nil),                        // 54: integration.labour.v1.PilotProject
+	(*CreatePilotProjectRequest)(nil),           // 55: integration.labour.v1.CreatePilotProjectRequest
+	(*CreatePilotProjectResponse)(nil),          // 56: integration.labour.v1.CreatePilotProjectResponse
+	(*ListPilotProjectsRequest)(nil),            // 57: integration.labour.v1.ListPilotProjectsRequest
+	(*ListPilotProjectsResponse)(nil),           // 58: integration.labour.v1.ListPilotProjectsResponse
+	(*RecordPilotOutcomeRequest)(nil),           // 59: integration.labour.v1.RecordPilotOutcomeRequest
+	(*RecordPilotOutcomeResponse)(nil),          // 60: integration.labour.v1.RecordPilotOutcomeResponse
+	(*OrientationEvent)(nil),                    // 61: integration.labour.v1.OrientationEvent
+	(*CreateOrientationEventRequest)(nil),       // 62: integration.labour.v1.CreateOrientationEventRequest
+	(*CreateOrientationEventResponse)(nil),      // 63: integration.labour.v1.CreateOrientationEventResponse
+	(*ListOrientationEventsRequest)(nil),        // 64: integration.labour.v1.ListOrientationEventsRequest
+	(*ListOrientationEventsResponse)(nil),       // 65: integration.labour.v1.ListOrientationEventsResponse
+	(*RecordOrientationAttendanceRequest)(nil),  // 66: integration.labour.v1.RecordOrientationAttendanceRequest
+	(*RecordOrientationAttendanceResponse)(nil), // 67: integration.labour.v1.RecordOrientationAttendanceResponse
+	(*LinkCaseToPilotRequest)(nil),              // 68: integration.labour.v1.LinkCaseToPilotRequest
+	(*LinkCaseToPilotResponse)(nil),             // 69: integration.labour.v1.LinkCaseToPilotResponse
+	(*LinkCaseToOrientationEventRequest)(nil),   // 70: integration.labour.v1.LinkCaseToOrientationEventRequest
+	(*LinkCaseToOrientationEventResponse)(nil),  // 71: integration.labour.v1.LinkCaseToOrientationEventResponse
+	(*timestamppb.Timestamp)(nil),               // 72: google.protobuf.Timestamp
 }
 var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	6,  // 0: integration.labour.v1.Stage.checklist:type_name -> integration.labour.v1.ChecklistItem
 	7,  // 1: integration.labour.v1.ProcessVersion.stages:type_name -> integration.labour.v1.Stage
-	69, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
+	72, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: integration.labour.v1.CourseReferral.state:type_name -> integration.labour.v1.ReferralState
-	69, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
+	72, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
 	4,  // 5: integration.labour.v1.CourseReferral.course_status:type_name -> integration.labour.v1.CourseStatus
-	69, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
+	72, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: integration.labour.v1.Case.state:type_name -> integration.labour.v1.CaseState
 	1,  // 8: integration.labour.v1.Case.outcome:type_name -> integration.labour.v1.Outcome
-	69, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
-	69, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
+	72, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
+	72, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
 	10, // 11: integration.labour.v1.Case.pending_transfer:type_name -> integration.labour.v1.PendingTransfer
 	9,  // 12: integration.labour.v1.Case.course_referral:type_name -> integration.labour.v1.CourseReferral
-	69, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	69, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	72, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	72, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 15: integration.labour.v1.PublishProcessVersionRequest.stages:type_name -> integration.labour.v1.Stage
 	8,  // 16: integration.labour.v1.PublishProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
 	8,  // 17: integration.labour.v1.GetProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
@@ -4981,78 +5264,86 @@ var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	1,  // 37: integration.labour.v1.OutcomeCount.outcome:type_name -> integration.labour.v1.Outcome
 	48, // 38: integration.labour.v1.GetFunnelReportResponse.stages:type_name -> integration.labour.v1.StageFigures
 	49, // 39: integration.labour.v1.GetFunnelReportResponse.outcomes:type_name -> integration.labour.v1.OutcomeCount
-	5,  // 40: integration.labour.v1.PilotProject.field:type_name -> integration.labour.v1.OccupationalField
-	69, // 41: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
-	49, // 42: integration.labour.v1.PilotProject.case_outcomes:type_name -> integration.labour.v1.OutcomeCount
-	51, // 43: integration.labour.v1.CreatePilotProjectRequest.pilot:type_name -> integration.labour.v1.PilotProject
-	51, // 44: integration.labour.v1.CreatePilotProjectResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	5,  // 45: integration.labour.v1.ListPilotProjectsRequest.field:type_name -> integration.labour.v1.OccupationalField
-	51, // 46: integration.labour.v1.ListPilotProjectsResponse.pilots:type_name -> integration.labour.v1.PilotProject
-	51, // 47: integration.labour.v1.RecordPilotOutcomeResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	69, // 48: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
-	58, // 49: integration.labour.v1.CreateOrientationEventRequest.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	58, // 50: integration.labour.v1.CreateOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	58, // 51: integration.labour.v1.ListOrientationEventsResponse.orientation_events:type_name -> integration.labour.v1.OrientationEvent
-	58, // 52: integration.labour.v1.RecordOrientationAttendanceResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	51, // 53: integration.labour.v1.LinkCaseToPilotResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	58, // 54: integration.labour.v1.LinkCaseToOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	13, // 55: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
-	15, // 56: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
-	17, // 57: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
-	19, // 58: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
-	21, // 59: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
-	23, // 60: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
-	25, // 61: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
-	27, // 62: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
-	29, // 63: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
-	31, // 64: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
-	33, // 65: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
-	35, // 66: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
-	37, // 67: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
-	39, // 68: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
-	41, // 69: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
-	43, // 70: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
-	45, // 71: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
-	47, // 72: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
-	52, // 73: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
-	54, // 74: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
-	56, // 75: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
-	65, // 76: integration.labour.v1.LabourService.LinkCaseToPilot:input_type -> integration.labour.v1.LinkCaseToPilotRequest
-	59, // 77: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
-	61, // 78: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
-	63, // 79: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
-	67, // 80: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:input_type -> integration.labour.v1.LinkCaseToOrientationEventRequest
-	14, // 81: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
-	16, // 82: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
-	18, // 83: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
-	20, // 84: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
-	22, // 85: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
-	24, // 86: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
-	26, // 87: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
-	28, // 88: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
-	30, // 89: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
-	32, // 90: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
-	34, // 91: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
-	36, // 92: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
-	38, // 93: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
-	40, // 94: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
-	42, // 95: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
-	44, // 96: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
-	46, // 97: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
-	50, // 98: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
-	53, // 99: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
-	55, // 100: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
-	57, // 101: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
-	66, // 102: integration.labour.v1.LabourService.LinkCaseToPilot:output_type -> integration.labour.v1.LinkCaseToPilotResponse
-	60, // 103: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
-	62, // 104: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
-	64, // 105: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
-	68, // 106: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:output_type -> integration.labour.v1.LinkCaseToOrientationEventResponse
-	81, // [81:107] is the sub-list for method output_type
-	55, // [55:81] is the sub-list for method input_type
-	55, // [55:55] is the sub-list for extension type_name
-	55, // [55:55] is the sub-list for extension extendee
-	0,  // [0:55] is the sub-list for field type_name
+	52, // 40: integration.labour.v1.GetFunnelReportResponse.pilots:type_name -> integration.labour.v1.PilotProjectFigures
+	53, // 41: integration.labour.v1.GetFunnelReportResponse.occupational_fields:type_name -> integration.labour.v1.OccupationalFieldFigures
+	48, // 42: integration.labour.v1.PilotFigures.stages:type_name -> integration.labour.v1.StageFigures
+	49, // 43: integration.labour.v1.PilotFigures.outcomes:type_name -> integration.labour.v1.OutcomeCount
+	5,  // 44: integration.labour.v1.PilotProjectFigures.field:type_name -> integration.labour.v1.OccupationalField
+	51, // 45: integration.labour.v1.PilotProjectFigures.figures:type_name -> integration.labour.v1.PilotFigures
+	5,  // 46: integration.labour.v1.OccupationalFieldFigures.field:type_name -> integration.labour.v1.OccupationalField
+	51, // 47: integration.labour.v1.OccupationalFieldFigures.figures:type_name -> integration.labour.v1.PilotFigures
+	5,  // 48: integration.labour.v1.PilotProject.field:type_name -> integration.labour.v1.OccupationalField
+	72, // 49: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
+	49, // 50: integration.labour.v1.PilotProject.case_outcomes:type_name -> integration.labour.v1.OutcomeCount
+	54, // 51: integration.labour.v1.CreatePilotProjectRequest.pilot:type_name -> integration.labour.v1.PilotProject
+	54, // 52: integration.labour.v1.CreatePilotProjectResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	5,  // 53: integration.labour.v1.ListPilotProjectsRequest.field:type_name -> integration.labour.v1.OccupationalField
+	54, // 54: integration.labour.v1.ListPilotProjectsResponse.pilots:type_name -> integration.labour.v1.PilotProject
+	54, // 55: integration.labour.v1.RecordPilotOutcomeResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	72, // 56: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
+	61, // 57: integration.labour.v1.CreateOrientationEventRequest.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	61, // 58: integration.labour.v1.CreateOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	61, // 59: integration.labour.v1.ListOrientationEventsResponse.orientation_events:type_name -> integration.labour.v1.OrientationEvent
+	61, // 60: integration.labour.v1.RecordOrientationAttendanceResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	54, // 61: integration.labour.v1.LinkCaseToPilotResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	61, // 62: integration.labour.v1.LinkCaseToOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	13, // 63: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
+	15, // 64: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
+	17, // 65: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
+	19, // 66: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
+	21, // 67: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
+	23, // 68: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
+	25, // 69: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
+	27, // 70: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
+	29, // 71: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
+	31, // 72: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
+	33, // 73: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
+	35, // 74: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
+	37, // 75: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
+	39, // 76: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
+	41, // 77: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
+	43, // 78: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
+	45, // 79: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
+	47, // 80: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
+	55, // 81: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
+	57, // 82: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
+	59, // 83: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
+	68, // 84: integration.labour.v1.LabourService.LinkCaseToPilot:input_type -> integration.labour.v1.LinkCaseToPilotRequest
+	62, // 85: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
+	64, // 86: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
+	66, // 87: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
+	70, // 88: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:input_type -> integration.labour.v1.LinkCaseToOrientationEventRequest
+	14, // 89: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
+	16, // 90: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
+	18, // 91: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
+	20, // 92: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
+	22, // 93: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
+	24, // 94: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
+	26, // 95: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
+	28, // 96: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
+	30, // 97: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
+	32, // 98: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
+	34, // 99: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
+	36, // 100: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
+	38, // 101: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
+	40, // 102: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
+	42, // 103: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
+	44, // 104: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
+	46, // 105: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
+	50, // 106: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
+	56, // 107: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
+	58, // 108: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
+	60, // 109: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
+	69, // 110: integration.labour.v1.LabourService.LinkCaseToPilot:output_type -> integration.labour.v1.LinkCaseToPilotResponse
+	63, // 111: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
+	65, // 112: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
+	67, // 113: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
+	71, // 114: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:output_type -> integration.labour.v1.LinkCaseToOrientationEventResponse
+	89, // [89:115] is the sub-list for method output_type
+	63, // [63:89] is the sub-list for method input_type
+	63, // [63:63] is the sub-list for extension type_name
+	63, // [63:63] is the sub-list for extension extendee
+	0,  // [0:63] is the sub-list for field type_name
 }
 
 func init() { file_integration_labour_v1_labour_proto_init() }
@@ -5066,7 +5357,7 @@ func file_integration_labour_v1_labour_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_labour_v1_labour_proto_rawDesc), len(file_integration_labour_v1_labour_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   63,
+			NumMessages:   66,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

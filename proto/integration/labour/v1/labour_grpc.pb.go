@@ -116,7 +116,8 @@ type LabourServiceClient interface {
 	// unreachable the service retries with backoff under the same request ID.
 	RequestCourseReferral(ctx context.Context, in *RequestCourseReferralRequest, opts ...grpc.CallOption) (*RequestCourseReferralResponse, error)
 	// Funnel figures of a process: cases per stage, conversion, median days
-	// per stage, overdue counts and outcomes.
+	// per stage, overdue counts and outcomes, and the pilot outcomes per pilot
+	// project and occupational field.
 	GetFunnelReport(ctx context.Context, in *GetFunnelReportRequest, opts ...grpc.CallOption) (*GetFunnelReportResponse, error)
 	// Creates a pilot project for an occupational field (measure 2.6).
 	CreatePilotProject(ctx context.Context, in *CreatePilotProjectRequest, opts ...grpc.CallOption) (*CreatePilotProjectResponse, error)
@@ -473,7 +474,8 @@ type LabourServiceServer interface {
 	// unreachable the service retries with backoff under the same request ID.
 	RequestCourseReferral(context.Context, *RequestCourseReferralRequest) (*RequestCourseReferralResponse, error)
 	// Funnel figures of a process: cases per stage, conversion, median days
-	// per stage, overdue counts and outcomes.
+	// per stage, overdue counts and outcomes, and the pilot outcomes per pilot
+	// project and occupational field.
 	GetFunnelReport(context.Context, *GetFunnelReportRequest) (*GetFunnelReportResponse, error)
 	// Creates a pilot project for an occupational field (measure 2.6).
 	CreatePilotProject(context.Context, *CreatePilotProjectRequest) (*CreatePilotProjectResponse, error)
