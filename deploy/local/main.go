@@ -101,11 +101,11 @@ func run(ctx context.Context, cfg config, log *slog.Logger) error {
 	lc.GRPCAddr, lc.AdminAddr, lc.NATSURL, lc.ExampleData, lc.Settings = cfg.LabourGRPC, cfg.LabourAdm, natsURL, cfg.ExampleData, principals
 	lc.EducationAddr = cfg.EducationGRPC
 	// Labour calls education in its own name, signed with a key of its own
-	// that education also accepts; a fresh one per launch will do, as its
-	// principals live seconds.
+	// that education accepts only for labour's partner and scopes; a fresh
+	// one per launch will do, as its principals live seconds.
 	labourKey := principal.NewKey()
 	lc.ServicePrincipalKey = labourKey
-	ec.PrincipalKeys = creds.PrincipalKey + "," + labourKey
+	ec.ServiceKeys = labour.EducationServiceKey(labourKey)
 	gc.GRPCAddr, gc.AdminAddr, gc.HTTPAddr, gc.NATSURL = cfg.GatewayGRPC, cfg.GatewayAdm, cfg.GatewayHTTP, natsURL
 	gc.Backends, gc.PartnersFile, gc.PrincipalKeys = strings.Join(backendList, ";"), creds.PartnersFile, creds.PrincipalKey
 	gc.RedisURL, gc.RedisPrefix = cfg.RedisURL, "integrationsplan:local:"

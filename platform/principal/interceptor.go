@@ -89,11 +89,14 @@ type stream struct {
 func (s *stream) Context() context.Context { return s.ctx }
 
 // Settings is what every service's configuration embeds to verify the
-// gateway's principals.
+// gateway's principals and those other services sign in their own name.
 type Settings struct {
 	// PrincipalKeys verify the principal the gateway signs; without them
 	// (local development) calls need none and object-level rights are off.
-	PrincipalKeys    string `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys separated by commas that verify the gateway's principals"`
+	PrincipalKeys string `conf:"env:PRINCIPAL_KEYS,mask,help:base64 keys separated by commas that verify the gateway's principals"`
+	// ServiceKeys verify the principals of services calling this one in
+	// their own name, each only within its limits (ServiceKey).
+	ServiceKeys      string `conf:"env:SERVICE_KEYS,mask,help:keys of services calling in their own name separated by commas; each partner[scope ...]=base64 key verifies only principals of that partner with those scopes acting for no actor or provider on RPCs whose declared scope they hold"`
 	RequirePrincipal bool   `conf:"default:false,env:REQUIRE_PRINCIPAL,help:refuse calls without a valid principal from the gateway (production)"`
 }
 
@@ -103,15 +106,19 @@ func (s Settings) Config() (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("PRINCIPAL_KEYS: %w", err)
 	}
-	if len(keys) == 0 {
+	services, err := ParseServiceKeys(s.ServiceKeys)
+	if err != nil {
+		return Config{}, fmt.Errorf("SERVICE_KEYS: %w", err)
+	}
+	if len(keys) == 0 && len(services) == 0 {
 		if s.RequirePrincipal {
-			return Config{}, errors.New("REQUIRE_PRINCIPAL needs PRINCIPAL_KEYS")
+			return Config{}, errors.New("REQUIRE_PRINCIPAL needs PRINCIPAL_KEYS or SERVICE_KEYS")
 		}
 		return Config{}, nil
 	}
-	v, err := NewVerifier(keys)
+	v, err := NewVerifier(keys, services...)
 	if err != nil {
-		return Config{}, err
+		return Config{}, fmt.Errorf("PRINCIPAL_KEYS, SERVICE_KEYS: %w", err)
 	}
 	return Config{Verifier: v, Required: s.RequirePrincipal}, nil
 }
@@ -123,7 +130,7 @@ func (s Settings) Interceptors(log *slog.Logger) ([]grpc.UnaryServerInterceptor,
 		return nil, nil, err
 	}
 	if cfg.Verifier == nil {
-		log.Warn("no PRINCIPAL_KEYS: calls are not checked for a principal and object-level rights are off")
+		log.Warn("no PRINCIPAL_KEYS or SERVICE_KEYS: calls are not checked for a principal and object-level rights are off")
 	}
 	return []grpc.UnaryServerInterceptor{UnaryServerInterceptor(cfg)}, []grpc.StreamServerInterceptor{StreamServerInterceptor(cfg)}, nil
 }

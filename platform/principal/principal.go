@@ -2,7 +2,9 @@
 // services: the gateway signs a short-lived principal (partner, scopes, whom
 // it acts for, the RPC it was issued for) with HMAC-SHA256 and a key it
 // shares with the services; a service verifies it and reads it from the
-// context to check object-level rights.
+// context to check object-level rights. A service calling another in its
+// own name signs with a service key of its own, which the callee accepts
+// only within that key's limits (ServiceKey).
 //
 // A token is base64url(JSON claims) "." base64url(HMAC-SHA256(claims)).
 package principal
@@ -126,25 +128,47 @@ func (s *Signer) Sign(p Principal, method string) (string, error) {
 
 // Verifier checks tokens against one or more keys.
 type Verifier struct {
-	keys [][]byte
+	keys []verifyingKey
 	now  func() time.Time
+	// scopeOf is the scope an RPC declares (RequiredScope).
+	scopeOf func(method string) string
 }
 
-// NewVerifier accepts tokens signed with any of keys.
-func NewVerifier(keys [][]byte) (*Verifier, error) {
-	if len(keys) == 0 {
+// verifyingKey is a key and, for a service key, what it may sign.
+type verifyingKey struct {
+	key     []byte
+	service *ServiceKey
+}
+
+// NewVerifier accepts tokens signed with any of keys, for any partner, and
+// those signed with a service key within that key's limits.
+func NewVerifier(keys [][]byte, services ...ServiceKey) (*Verifier, error) {
+	if len(keys) == 0 && len(services) == 0 {
 		return nil, errors.New("principal: no verification key")
 	}
+	v := &Verifier{now: time.Now, scopeOf: RequiredScope}
 	for _, k := range keys {
 		if len(k) < MinKeyLen {
 			return nil, fmt.Errorf("principal: key has %d bytes, want at least %d", len(k), MinKeyLen)
 		}
+		v.keys = append(v.keys, verifyingKey{key: k})
 	}
-	return &Verifier{keys: keys, now: time.Now}, nil
+	for i := range services {
+		s := &services[i]
+		if len(s.Key) < MinKeyLen {
+			return nil, fmt.Errorf("principal: key of %s has %d bytes, want at least %d", s.Partner, len(s.Key), MinKeyLen)
+		}
+		// The same key unrestricted as well would lift the limits.
+		if slices.ContainsFunc(keys, func(k []byte) bool { return hmac.Equal(k, s.Key) }) {
+			return nil, fmt.Errorf("principal: the key of %s is also an unrestricted key, which may sign for any partner", s.Partner)
+		}
+		v.keys = append(v.keys, verifyingKey{key: s.Key, service: s})
+	}
+	return v, nil
 }
 
-// Verify returns the principal of token if its signature is valid, it has
-// not expired and it was issued for method.
+// Verify returns the principal of token if its signature is valid, the
+// signing key may sign it, it has not expired and it was issued for method.
 func (v *Verifier) Verify(token, method string) (Principal, error) {
 	payload, sig, ok := strings.Cut(token, ".")
 	if !ok {
@@ -154,14 +178,8 @@ func (v *Verifier) Verify(token, method string) (Principal, error) {
 	if err != nil {
 		return Principal{}, ErrInvalid
 	}
-	valid := false
-	for _, k := range v.keys {
-		if hmac.Equal(got, mac(k, payload)) {
-			valid = true
-			break
-		}
-	}
-	if !valid {
+	i := slices.IndexFunc(v.keys, func(k verifyingKey) bool { return hmac.Equal(got, mac(k.key, payload)) })
+	if i < 0 {
 		return Principal{}, ErrInvalid
 	}
 	claims, err := base64.RawURLEncoding.DecodeString(payload)
@@ -177,6 +195,11 @@ func (v *Verifier) Verify(token, method string) (Principal, error) {
 	}
 	if v.now().UnixMilli() >= p.Expires {
 		return Principal{}, fmt.Errorf("%w: expired", ErrInvalid)
+	}
+	if s := v.keys[i].service; s != nil {
+		if err := s.mayVouchFor(p, v.scopeOf(method)); err != nil {
+			return Principal{}, err
+		}
 	}
 	return p, nil
 }

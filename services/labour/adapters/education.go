@@ -110,9 +110,10 @@ func (c *EducationClient) CreateReferral(ctx context.Context, owner, offer, part
 }
 
 // classify turns education's answer into a refusal or a retryable error.
-// UNAUTHENTICATED is retried: it means labour's signing key is missing from
-// education's PRINCIPAL_KEYS (a deployment or key rotation not finished),
-// not that the referral is wrong, so the referral waits until it is fixed.
+// UNAUTHENTICATED is retried: it means education's SERVICE_KEYS do not
+// accept labour's signing key or its scopes (a deployment or key rotation
+// not finished), not that the referral is wrong, so the referral waits
+// until it is fixed.
 func classify(method string, err error) error {
 	st, _ := status.FromError(err)
 	switch st.Code() {

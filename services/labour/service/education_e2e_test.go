@@ -18,6 +18,7 @@ import (
 	educationv1 "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
 	educationservice "github.com/integrationsplan/integrationsplan/services/education/service"
+	"github.com/integrationsplan/integrationsplan/services/labour/adapters"
 	"github.com/integrationsplan/integrationsplan/services/labour/service"
 )
 
@@ -196,15 +197,17 @@ func referralOf2(t *testing.T, h *harness, c *pb.Case) *pb.CourseReferral {
 // one or signed with a key it does not know; labour signs its own with
 // SERVICE_PRINCIPAL_KEY, and while that key is wrong the referral stays
 // pending, to be created under its request ID once labour has the right one.
+// Labour's key is one of education's SERVICE_KEYS: it cannot sign for a
+// provider, another partner, another scope or an RPC beyond its scopes.
 func TestLabourCallsEducationInItsOwnName(t *testing.T) {
 	ns := natstest.Start(t)
 	gatewayKey, labourKey := principal.NewKey(), principal.NewKey()
 	eduAddr := unusedAddr(t)
-	startEducationWith(t, ns, eduAddr, principal.Settings{PrincipalKeys: gatewayKey + "," + labourKey, RequirePrincipal: true})
+	startEducationWith(t, ns, eduAddr, principal.Settings{PrincipalKeys: gatewayKey, ServiceKeys: service.EducationServiceKey(labourKey), RequirePrincipal: true})
 	exampleParticipant := "participants/" + educationservice.ExampleParticipantID
 
-	// signedAs is an education client whose calls carry a principal signed with key.
-	signedAs := func(key string) educationv1.EducationServiceClient {
+	// signedAs is an education client whose calls carry p, signed with key.
+	signedAs := func(key string, p principal.Principal) educationv1.EducationServiceClient {
 		keys, err := principal.ParseKeys(key)
 		if err != nil {
 			t.Fatal(err)
@@ -214,9 +217,7 @@ func TestLabourCallsEducationInItsOwnName(t *testing.T) {
 			t.Fatal(err)
 		}
 		conn, err := grpc.NewClient(eduAddr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithChainUnaryInterceptor(principal.UnaryClientInterceptor(signer, func(context.Context) principal.Principal {
-				return principal.Principal{Partner: "test", Scopes: []string{"education.read", "education.admin"}}
-			})))
+			grpc.WithChainUnaryInterceptor(principal.UnaryClientInterceptor(signer, func(context.Context) principal.Principal { return p })))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -229,14 +230,15 @@ func TestLabourCallsEducationInItsOwnName(t *testing.T) {
 	}
 	t.Cleanup(func() { unsigned.Close() })
 	forgedKey := principal.NewKey()
+	coordination := principal.Principal{Partner: "test", Scopes: []string{"education.read", "education.admin"}}
 	match := &educationv1.MatchOffersRequest{Participant: exampleParticipant}
 	if _, err := educationv1.NewEducationServiceClient(unsigned).MatchOffers(ctx(t), match); status.Code(err) != codes.Unauthenticated {
 		t.Fatalf("a call without principal: %v, want UNAUTHENTICATED", err)
 	}
-	if _, err := signedAs(forgedKey).MatchOffers(ctx(t), match); status.Code(err) != codes.Unauthenticated {
+	if _, err := signedAs(forgedKey, coordination).MatchOffers(ctx(t), match); status.Code(err) != codes.Unauthenticated {
 		t.Fatalf("a call signed with an unknown key: %v, want UNAUTHENTICATED", err)
 	}
-	edu := signedAs(gatewayKey)
+	edu := signedAs(gatewayKey, coordination)
 	referrals := func() int {
 		refs, err := edu.ListReferrals(ctx(t), &educationv1.ListReferralsRequest{Parent: "offers/-", Participant: exampleParticipant})
 		if err != nil {
@@ -270,6 +272,54 @@ func TestLabourCallsEducationInItsOwnName(t *testing.T) {
 	})
 	if n := referrals(); n != 1 {
 		t.Fatalf("education holds %d referrals, want 1", n)
+	}
+
+	// Labour's key cannot act as the offer's provider, to accept its own
+	// referral: education refuses the principal before any rights are checked.
+	referral := referralOf2(t, h, c).GetReferral()
+	offer, _, _ := strings.Cut(referral, "/referrals/")
+	o, err := edu.GetOffer(ctx(t), &educationv1.GetOfferRequest{Name: offer})
+	if err != nil {
+		t.Fatal(err)
+	}
+	provider := strings.TrimPrefix(o.GetOffer().GetProvider(), "providers/")
+	accept := &educationv1.SetReferralStatusRequest{Name: referral, Status: educationv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED}
+	labourScopes := adapters.EducationPrincipal(context.Background()).Scopes
+	for name, p := range map[string]principal.Principal{
+		"as the provider":           {Partner: adapters.ServicePartner, Scopes: labourScopes, ActsFor: principal.ActsFor{Provider: provider}},
+		"as the provider's partner": {Partner: provider, Scopes: labourScopes, ActsFor: principal.ActsFor{Provider: provider}},
+		"with an admin scope":       {Partner: adapters.ServicePartner, Scopes: []string{"education.read", "education.admin"}},
+	} {
+		if _, err := signedAs(labourKey, p).SetReferralStatus(ctx(t), accept); status.Code(err) != codes.Unauthenticated {
+			t.Errorf("labour's key %s: %v, want UNAUTHENTICATED", name, err)
+		}
+	}
+	// Nor can it call an RPC whose scope it may not hold, e.g. read a
+	// participant's personal data, while its own principal passes elsewhere.
+	labourItself := signedAs(labourKey, adapters.EducationPrincipal(context.Background()))
+	if _, err := labourItself.GetParticipant(ctx(t), &educationv1.GetParticipantRequest{Name: exampleParticipant}); status.Code(err) != codes.Unauthenticated {
+		t.Errorf("labour's key reading a participant: %v, want UNAUTHENTICATED", err)
+	}
+	if _, err := labourItself.MatchOffers(ctx(t), match); err != nil {
+		t.Errorf("labour's own principal: %v", err)
+	}
+	statusOf := func() educationv1.ReferralStatus {
+		refs, err := edu.ListReferrals(ctx(t), &educationv1.ListReferralsRequest{Parent: offer, Participant: exampleParticipant})
+		if err != nil || len(refs.GetReferrals()) != 1 {
+			t.Fatalf("referrals of %s: %v, %v", offer, refs, err)
+		}
+		return refs.GetReferrals()[0].GetStatus()
+	}
+	if st := statusOf(); st != educationv1.ReferralStatus_REFERRAL_STATUS_PROPOSED {
+		t.Fatalf("after the refused calls the referral is %v, want PROPOSED", st)
+	}
+	// The same principal signed by the gateway is the provider's own: accepted.
+	asProvider := principal.Principal{Partner: provider, Scopes: labourScopes, ActsFor: principal.ActsFor{Provider: provider}}
+	if _, err := signedAs(gatewayKey, asProvider).SetReferralStatus(ctx(t), accept); err != nil {
+		t.Fatalf("the provider through the gateway: %v", err)
+	}
+	if st := statusOf(); st != educationv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
+		t.Fatalf("the provider accepted; the referral is %v", st)
 	}
 }
 

@@ -48,8 +48,9 @@ type Config struct {
 	ReferralRetryMax time.Duration `conf:"default:1m,env:REFERRAL_RETRY_MAX,help:longest pause between attempts to reach the education service"`
 	OverdueInterval  time.Duration `conf:"default:1m,env:OVERDUE_INTERVAL,help:how often cases are checked against their stage's time target"`
 	// ServicePrincipalKey is labour's own secret, apart from the gateway's:
-	// education verifies it because its PRINCIPAL_KEYS list it.
-	ServicePrincipalKey string        `conf:"env:SERVICE_PRINCIPAL_KEY,mask,help:base64 key (32 bytes or more) signing the principal of labour itself on its calls to education; the PRINCIPAL_KEYS of education must list it. Empty: the calls carry none (local development)"`
+	// education verifies it, within limits, because its SERVICE_KEYS list
+	// it (EducationServiceKey).
+	ServicePrincipalKey string        `conf:"env:SERVICE_PRINCIPAL_KEY,mask,help:base64 key (32 bytes or more) signing the principal of labour itself on its calls to education; the SERVICE_KEYS of education must list it as service:labour[education.read education.referrals.write]=key. Empty: the calls carry none (local development)"`
 	DrainDelay          time.Duration `conf:"default:0s,env:DRAIN_DELAY,help:time NOT_SERVING is reported before the server stops accepting calls"`
 	ShutdownTimeout     time.Duration `conf:"default:10s,env:SHUTDOWN_TIMEOUT,help:bound on the wait for in-flight calls at shutdown"`
 	principal.Settings
@@ -103,6 +104,14 @@ func (c Config) educationSigner() (*principal.Signer, error) {
 		return principal.NewSigner(keys[0], servicePrincipalTTL)
 	}
 	return nil, errors.New("SERVICE_PRINCIPAL_KEY must be one key")
+}
+
+// EducationServiceKey is the entry of education's SERVICE_KEYS that accepts
+// the principals labour signs with key: its own partner, the scopes its
+// education client uses, acting for no provider.
+func EducationServiceKey(key string) string {
+	p := adapters.EducationPrincipal(context.Background())
+	return principal.FormatServiceKey(p.Partner, p.Scopes, key)
 }
 
 // Service is a started labour service.
