@@ -19,7 +19,7 @@ func (s *Service) CreateReferral(ctx context.Context, actor domain.Actor, req ev
 		if err != nil {
 			return eventstore.Event{}, 0, err
 		}
-		if err := actor.MayActFor(o.Provider, "referrals to offer "+offerID); err != nil {
+		if err := actor.MayReferTo(o.Provider, "referrals to offer "+offerID); err != nil {
 			return eventstore.Event{}, 0, err
 		}
 		p, err := lookupParticipant(c, participantID)

@@ -18,6 +18,19 @@ func TestActorMayActFor(t *testing.T) {
 	if e, ok := apierr.As(err); !ok || e.Kind != apierr.KindPermissionDenied || e.Metadata["provider"] != "vhs-backnang" {
 		t.Fatalf("got %v", err)
 	}
+	// A referrer refers to any provider's offer and decides for none.
+	referrer := domain.Actor{Referrer: "organisation jobcenter"}
+	if err := referrer.MayReferTo("vhs-backnang", "referrals to offer o-1"); err != nil {
+		t.Fatal(err)
+	}
+	err = referrer.MayActFor("vhs-backnang", "referrals to offer o-1")
+	if e, ok := apierr.As(err); !ok || e.Kind != apierr.KindPermissionDenied || e.Reason != "NOT_A_PROVIDER" {
+		t.Fatalf("got %v", err)
+	}
+	// A provider refers only to its own offers.
+	if err := (domain.Actor{Provider: "helferkreis-aspach"}).MayReferTo("vhs-backnang", "referrals to offer o-1"); err == nil {
+		t.Fatal("a provider referred to another provider's offer")
+	}
 }
 
 // TestGapsFollowPlacesAndCompletion: a participant waits until a seat is

@@ -44,6 +44,10 @@ func TestProviderRights(t *testing.T) {
 		return principal.Principal{Partner: id, Scopes: []string{"education.offers.write", "education.referrals.write"}, ActsFor: principal.ActsFor{Provider: id}}
 	}
 	vhs, school := actsFor("vhs-backnang"), actsFor("sprachschule-waiblingen")
+	// A referrer: a job centre (or the labour service in its name) may refer
+	// participants to any offer but decides nothing in a provider's name.
+	jobcenter := principal.Principal{Partner: "jobcenter", Scopes: []string{"education.offers.write", "education.referrals.write"},
+		ActsFor: principal.ActsFor{Organisation: "jobcenter-rems-murr"}}
 	// An administrator who also acts for a provider is not restricted to it.
 	adminProvider := principal.Principal{Partner: "vhs-admin", Scopes: []string{"education.admin"}, ActsFor: principal.ActsFor{Provider: "vhs-backnang"}}
 
@@ -110,6 +114,27 @@ func TestProviderRights(t *testing.T) {
 			return err
 		}},
 	}
+	refused = append(refused, []struct {
+		name string
+		call func() error
+	}{
+		{"a referrer accepts a referral", func() error {
+			_, err := h.client.SetReferralStatus(as(jobcenter, "SetReferralStatus"), &pb.SetReferralStatusRequest{Name: r, Status: pb.ReferralStatus_REFERRAL_STATUS_ACCEPTED})
+			return err
+		}},
+		{"a referrer changes an offer", func() error {
+			_, err := h.client.UpdateOffer(as(jobcenter, "UpdateOffer"), &pb.UpdateOfferRequest{Offer: &pb.Offer{Name: o, Capacity: 9}})
+			return err
+		}},
+		{"a referrer cancels an offer", func() error {
+			_, err := h.client.SetOfferStatus(as(jobcenter, "SetOfferStatus"), &pb.SetOfferStatusRequest{Name: o, Status: pb.OfferStatus_OFFER_STATUS_CANCELLED})
+			return err
+		}},
+		{"a referrer creates an offer", func() error {
+			_, err := h.client.CreateOffer(as(jobcenter, "CreateOffer"), &pb.CreateOfferRequest{Offer: offer(6)})
+			return err
+		}},
+	}...)
 	for _, tc := range refused {
 		t.Run(tc.name, func(t *testing.T) {
 			before := h.lastSeq()
@@ -121,6 +146,15 @@ func TestProviderRights(t *testing.T) {
 				t.Fatalf("the stream moved from %d to %d", before, after)
 			}
 		})
+	}
+
+	// The referrer refers a participant to the VHS's offer.
+	other, err := h.client.RegisterParticipant(as(office, "RegisterParticipant"), &pb.RegisterParticipantRequest{PersonalData: &pb.PersonalData{GivenName: "C", FamilyName: "D", BirthYear: 1991}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.client.CreateReferral(as(jobcenter, "CreateReferral"), &pb.CreateReferralRequest{Parent: o, Participant: other.GetParticipant().GetName()}); err != nil {
+		t.Fatalf("a referrer refers: %v", err)
 	}
 
 	// Their owners, an administrator and the office may.
