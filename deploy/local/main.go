@@ -146,6 +146,7 @@ Example API keys (Beispieldaten, kept in %s):
   beispiel-landkreis  (all scopes)                 %s
   beispiel-backnang   (reads, its own adoptions)   %s
   beispiel-dashboard  (reads only)                 %s
+  beispiel-datenschutz (audit of personal data)    %s
 
 Try:
   grpcurl -plaintext -H 'authorization: Bearer %s' %s list
@@ -156,7 +157,7 @@ Ctrl-C stops everything gracefully.
 
 `, cfg.ExampleData, dataDir, g.GRPCAddr(), cfg.GatewayHTTP, m.GRPCAddr(), e.GRPCAddr(), l.GRPCAddr(), natsURL,
 		m.AdminAddr(), e.AdminAddr(), l.AdminAddr(), g.AdminAddr(), filepath.Join(dataDir, "gateway"),
-		creds.Keys["beispiel-landkreis"], creds.Keys["beispiel-backnang"], creds.Keys["beispiel-dashboard"],
+		creds.Keys["beispiel-landkreis"], creds.Keys["beispiel-backnang"], creds.Keys["beispiel-dashboard"], creds.Keys["beispiel-datenschutz"],
 		creds.Keys["beispiel-dashboard"], g.GRPCAddr(), creds.Keys["beispiel-dashboard"], g.GRPCAddr(), natsURL)
 
 	group, gctx := errgroup.WithContext(ctx)
