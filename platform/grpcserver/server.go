@@ -11,6 +11,7 @@ import (
 	"net"
 	"runtime"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
@@ -56,6 +57,10 @@ type Server struct {
 	health *health.Server
 	lis    net.Listener
 	names  []string
+
+	mu        sync.Mutex
+	stopping  bool            // not (yet or any more) serving
+	dependent map[string]bool // SetDependentServing's last word per service
 }
 
 // Registrar registers a service implementation on the server.
@@ -116,7 +121,7 @@ func New(cfg Config, register Registrar, serviceNames ...string) (*Server, error
 	if err != nil {
 		return nil, fmt.Errorf("grpcserver: listen on %s: %w", cfg.Addr, err)
 	}
-	return &Server{cfg: cfg, grpc: srv, health: hs, lis: lis, names: serviceNames}, nil
+	return &Server{cfg: cfg, grpc: srv, health: hs, lis: lis, names: serviceNames, dependent: map[string]bool{}, stopping: true}, nil
 }
 
 // Addr is the address the server listens on.
@@ -151,10 +156,34 @@ func (s *Server) Serve(ctx context.Context) error {
 }
 
 func (s *Server) setServing(st healthpb.HealthCheckResponse_ServingStatus) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stopping = st != healthpb.HealthCheckResponse_SERVING
 	s.health.SetServingStatus("", st)
 	for _, n := range s.names {
 		s.health.SetServingStatus(n, st)
 	}
+	for n, serving := range s.dependent {
+		s.health.SetServingStatus(n, s.dependentStatus(serving))
+	}
+}
+
+// SetDependentServing reports the health of a service this server serves
+// only while something it depends on is available (the gateway: a
+// backend's services while the backend is reachable). Once the server
+// shuts down, every service reports NOT_SERVING whatever is set here.
+func (s *Server) SetDependentServing(name string, serving bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dependent[name] = serving
+	s.health.SetServingStatus(name, s.dependentStatus(serving))
+}
+
+func (s *Server) dependentStatus(serving bool) healthpb.HealthCheckResponse_ServingStatus {
+	if serving && !s.stopping {
+		return healthpb.HealthCheckResponse_SERVING
+	}
+	return healthpb.HealthCheckResponse_NOT_SERVING
 }
 
 func callLevel(code codes.Code) logging.Level {

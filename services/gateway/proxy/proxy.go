@@ -52,6 +52,19 @@ func Dial(pkg, addr string, opts ...grpc.DialOption) (*Backend, error) {
 // State is the backend connection's state, e.g. READY or TRANSIENT_FAILURE.
 func (b *Backend) State() connectivity.State { return b.conn.GetState() }
 
+// Watch calls report with whether the backend can take calls, now and on
+// every change of its connection, until ctx ends. READY (a replica
+// reports SERVING) and IDLE (the next call connects) count as available.
+func (b *Backend) Watch(ctx context.Context, report func(available bool)) {
+	for {
+		st := b.conn.GetState()
+		report(st == connectivity.Ready || st == connectivity.Idle)
+		if !b.conn.WaitForStateChange(ctx, st) {
+			return
+		}
+	}
+}
+
 // Close closes the connection.
 func (b *Backend) Close() error { return b.conn.Close() }
 

@@ -92,17 +92,40 @@ func mustKey(t *testing.T, keys string) []byte {
 	return k[0]
 }
 
+// TestBackendDownIsUnavailable: with measures down, its calls get
+// UNAVAILABLE and the gateway's health for measures' service says
+// NOT_SERVING, while the gateway itself stays SERVING.
 func TestBackendDownIsUnavailable(t *testing.T) {
 	s := startSystem(t)
 	gw := s.startGateway(s.config())
 	if _, err := gw.client.ListMeasures(s.as(reader), &pb.ListMeasuresRequest{}); err != nil {
 		t.Fatal(err)
 	}
+	health := healthpb.NewHealthClient(gw.conn)
+	backendHealth := func(want healthpb.HealthCheckResponse_ServingStatus) {
+		t.Helper()
+		var got healthpb.HealthCheckResponse_ServingStatus
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+			resp, err := health.Check(context.Background(), &healthpb.HealthCheckRequest{Service: "integration.measures.v1.MeasureService"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got = resp.GetStatus(); got == want {
+				return
+			}
+		}
+		t.Fatalf("the gateway's health for the measures service is %v, want %v", got, want)
+	}
+	backendHealth(healthpb.HealthCheckResponse_SERVING)
 	s.stopMeasures()
 	_, err := gw.client.ListMeasures(s.as(reader), &pb.ListMeasuresRequest{})
 	st := wantCode(t, err, codes.Unavailable)
 	if st.Message() != "the integration.measures.v1 service is unavailable; retry later" {
 		t.Fatalf("message %q", st.Message())
+	}
+	backendHealth(healthpb.HealthCheckResponse_NOT_SERVING)
+	if resp, err := health.Check(context.Background(), &healthpb.HealthCheckRequest{}); err != nil || resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		t.Fatalf("the gateway's own health: %v %v", resp, err)
 	}
 }
 

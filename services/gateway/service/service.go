@@ -194,10 +194,12 @@ type Service struct {
 	log      *slog.Logger
 	partners *auth.Keyring
 	backends []*proxy.Backend
-	rdb      *redis.Client
-	nc       *nats.Conn
-	grpc     *grpcserver.Server
-	admin    *admin.Server
+	// forwarded names the proto services each backend package serves.
+	forwarded map[string][]string
+	rdb       *redis.Client
+	nc        *nats.Conn
+	grpc      *grpcserver.Server
+	admin     *admin.Server
 	// self is the HTTP side's connection to the gateway's own gRPC endpoint.
 	self *grpc.ClientConn
 	http *http.Server
@@ -252,6 +254,11 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	cat, err := catalog.Load(protoregistry.GlobalFiles, packages)
 	if err != nil {
 		return nil, err
+	}
+	s.forwarded = map[string][]string{}
+	for _, sd := range cat.Services {
+		pkg := string(sd.ParentFile().Package())
+		s.forwarded[pkg] = append(s.forwarded[pkg], string(sd.FullName()))
 	}
 	own, err := catalog.Load(protoregistry.GlobalFiles, []string{catalog.GatewayPackage})
 	if err != nil {
@@ -449,6 +456,19 @@ func (s *Service) Serve(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.grpc.Serve(gctx) })
 	g.Go(func() error { return s.admin.Serve(gctx) })
+	// Each forwarded service's health follows its backend: a client or a
+	// probe asking for integration.measures.v1.MeasureService learns
+	// whether the gateway can reach measures right now.
+	for _, b := range s.backends {
+		g.Go(func() error {
+			b.Watch(gctx, func(available bool) {
+				for _, name := range s.forwarded[b.Package] {
+					s.grpc.SetDependentServing(name, available)
+				}
+			})
+			return nil
+		})
+	}
 	g.Go(func() error {
 		if err := s.http.Serve(s.lis); !errors.Is(err, http.ErrServerClosed) {
 			return fmt.Errorf("http: %w", err)
