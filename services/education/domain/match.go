@@ -36,14 +36,6 @@ type Explanation struct {
 	Excluded bool
 }
 
-// Explain scores an offer for an assessed participant. Hard criteria
-// exclude: the level (entry above the participant's, or target already
-// reached), literacy, reach, common times, childcare, the registration
-// deadline. The rest adds points.
-func Explain(a Assessment, o *OfferState, n Neighbours, today time.Time) Explanation {
-	return judge(a, spansOf(a.Availability), o, n, today.Format(time.DateOnly)).explain(a, o)
-}
-
 // Outcomes of the criteria of a match, without words.
 const (
 	levelExact = iota
@@ -237,38 +229,10 @@ type Match struct {
 	Explanation
 }
 
-// MatchOffers ranks the PLANNED and OPEN offers for an assessment, best
-// first (then by start date and ID), and lists the excluded ones in
-// catalogue order. It explains every offer of the catalogue: the plain full
-// scan, kept as the reference MatchIndexed is tested and measured against.
-func (c *Catalogue) MatchOffers(a Assessment, n Neighbours, today time.Time) (ranked, excluded []Match) {
-	for _, o := range c.Offers() {
-		if o.Status != Planned && o.Status != Open {
-			continue
-		}
-		e := Explain(a, o, n, today)
-		if e.Excluded {
-			excluded = append(excluded, Match{Offer: o, Explanation: e})
-		} else {
-			ranked = append(ranked, Match{Offer: o, Explanation: e})
-		}
-	}
-	sortRanked(ranked)
-	return ranked, excluded
-}
-
-func sortRanked(ranked []Match) {
-	slices.SortStableFunc(ranked, func(x, y Match) int {
-		if x.Score != y.Score {
-			return y.Score - x.Score
-		}
-		return CompareStart(x.Offer, y.Offer)
-	})
-}
-
 // Matches is the outcome of a match cut at a limit.
 type Matches struct {
-	// Ranked are the best offers, as MatchOffers ranks them, at most limit.
+	// Ranked are the best offers, best first (then by start date and ID),
+	// at most limit.
 	Ranked []Match
 	// RankedCount counts every ranked offer.
 	RankedCount int
@@ -278,7 +242,8 @@ type Matches struct {
 	ExcludedCount int
 }
 
-// MatchIndexed ranks the same offers as MatchOffers but looks only at the
+// MatchIndexed ranks the PLANNED and OPEN offers for an assessment (the
+// same as the reference scan in the tests) but looks only at the
 // offers the index holds for the participant's municipality, its
 // neighbours and level: every other offer is excluded anyway (NOT_REACHABLE,
 // LEVEL_TOO_HIGH, LEVEL_REACHED). The exclusions it lists are those near
@@ -379,7 +344,7 @@ func best[T any](xs []T, k int, compare func(a, b T) int) []T {
 // matchIndex holds the offers that take participants (PLANNED and OPEN) by
 // municipality and by the participant levels they suit: an offer from entry
 // level E to target T serves participants of levels E up to below T (up to
-// C2 if T is C2), the levels MatchOffers does not exclude. Each bucket keeps
+// C2 if T is C2), the levels the level criterion does not exclude. Each bucket keeps
 // catalogue order. Offers enter the index when created, move when their
 // place or levels change, and leave it for good when they start running or
 // are cancelled.
