@@ -387,7 +387,7 @@ var liveTypes = map[string][]string{
 	"education": {"ProviderCreated", "OfferCreated", "OfferStatusChanged", "ReferralCreated", "ReferralStatusChanged",
 		"OfferFull", "GapOpened", "GapClosed"},
 	"labour": {"ProcessVersionPublished", "CaseOpened", "CaseStageChanged", "CaseOverdue", "CaseClosed", "CaseMigrated",
-		"PilotProjectCreated", "PilotOutcomeRecorded", "OrientationEventScheduled", "OrientationEventHeld"},
+		"PilotProjectCreated", "PilotOfferedPlacesSet", "PilotOutcomeRecorded", "OrientationEventScheduled", "OrientationEventHeld"},
 }
 
 func (d *Dashboard) liveConfig(r *http.Request, v *viewer) liveConfig {

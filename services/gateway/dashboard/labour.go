@@ -23,6 +23,8 @@ type outcomeRow struct {
 type pilotRow struct {
 	Title, Field, Partners, Places string
 	Participants, Placements       int
+	// OfferedPlaces the pilot states, FilledPlaces its linked cases fill.
+	OfferedPlaces, FilledPlaces int
 }
 
 // pilotOutcomes is a table of pilot outcomes, per pilot or per field.
@@ -36,17 +38,19 @@ type pilotOutcomes struct {
 }
 
 // pilotOutcomeRow is the figures of one pilot project or occupational field:
-// its linked cases (as counts) and its recorded totals.
+// its linked cases (as counts), the places offered and filled, and its
+// recorded totals.
 type pilotOutcomeRow struct {
 	Lead                          [2]string
 	Linked, Open, Overdue, Closed int
 	OpenPerStage                  string
 	// Outcomes counts the closed cases per outcome (the CSV's columns);
 	// OutcomeText names those with cases (the page's column).
-	Outcomes                 []int
-	OutcomeText              string
-	Participants, Placements int
-	PlacementRate            string
+	Outcomes                    []int
+	OutcomeText                 string
+	OfferedPlaces, FilledPlaces int
+	Participants, Placements    int
+	PlacementRate               string
 }
 
 type orientationRow struct {
@@ -133,7 +137,8 @@ func (d *Dashboard) buildLabour(r *http.Request, data *labourData, p *labourPage
 	for _, pi := range data.pilots {
 		p.Pilots = append(p.Pilots, pilotRow{Title: pi.GetTitle(), Field: label(occupationalFields, pi.GetField()),
 			Partners: strings.Join(pi.GetPartners(), ", "), Places: places(pi.GetPlaces()),
-			Participants: int(pi.GetParticipants()), Placements: int(pi.GetPlacements())})
+			Participants: int(pi.GetParticipants()), Placements: int(pi.GetPlacements()),
+			OfferedPlaces: int(pi.GetOfferedPlaces()), FilledPlaces: int(pi.GetFilledPlaces())})
 	}
 	p.OrientProblem = d.problem(r, "orientation", data.orientErr)
 	for _, e := range data.orientation {
@@ -148,6 +153,7 @@ func (d *Dashboard) buildLabour(r *http.Request, data *labourData, p *labourPage
 
 func pilotOutcomeFigures(lead [2]string, f *lab.PilotFigures) pilotOutcomeRow {
 	row := pilotOutcomeRow{Lead: lead, Linked: int(f.GetLinkedCases()), Open: int(f.GetOpenCases()), Overdue: int(f.GetOverdueCases()),
+		OfferedPlaces: int(f.GetOfferedPlaces()), FilledPlaces: int(f.GetFilledPlaces()),
 		Participants: int(f.GetParticipants()), Placements: int(f.GetPlacements()), OpenPerStage: "–", PlacementRate: "–"}
 	var open []string
 	stages := f.GetStages()
@@ -205,9 +211,10 @@ func labourTables(p *labourPage) []table {
 		}
 	}
 	if p.PilotProblem == "" {
-		pilots := table{Name: "pilotprojekte", Header: []string{"Pilotprojekt", "Berufsfeld", "Partner", "Orte", "Teilnehmende", "Vermittlungen"}}
+		pilots := table{Name: "pilotprojekte", Header: []string{"Pilotprojekt", "Berufsfeld", "Partner", "Orte", "Plätze angeboten", "Plätze besetzt", "Teilnehmende", "Vermittlungen"}}
 		for _, pi := range p.Pilots {
-			pilots.Rows = append(pilots.Rows, []string{pi.Title, pi.Field, pi.Partners, pi.Places, number(pi.Participants), number(pi.Placements)})
+			pilots.Rows = append(pilots.Rows, []string{pi.Title, pi.Field, pi.Partners, pi.Places, number(pi.OfferedPlaces), number(pi.FilledPlaces),
+				number(pi.Participants), number(pi.Placements)})
 		}
 		ts = append(ts, pilots)
 	}
@@ -225,13 +232,13 @@ func labourTables(p *labourPage) []table {
 func pilotOutcomeTable(outcomeLabels []string, p pilotOutcomes) table {
 	t := table{Name: p.Name, Header: append(p.Head[:], "Verknüpfte Fälle", "Offen", "Davon überfällig", "Offen je Stufe", "Abgeschlossen")}
 	t.Header = append(t.Header, outcomeLabels...)
-	t.Header = append(t.Header, "Teilnehmende (gemeldet)", "Vermittlungen (gemeldet)", "Vermittlungsquote")
+	t.Header = append(t.Header, "Plätze angeboten", "Plätze besetzt", "Teilnehmende (gemeldet)", "Vermittlungen (gemeldet)", "Vermittlungsquote")
 	for _, r := range p.Rows {
 		row := append(r.Lead[:], number(r.Linked), number(r.Open), number(r.Overdue), r.OpenPerStage, number(r.Closed))
 		for _, n := range r.Outcomes {
 			row = append(row, number(n))
 		}
-		t.Rows = append(t.Rows, append(row, number(r.Participants), number(r.Placements), r.PlacementRate))
+		t.Rows = append(t.Rows, append(row, number(r.OfferedPlaces), number(r.FilledPlaces), number(r.Participants), number(r.Placements), r.PlacementRate))
 	}
 	return t
 }

@@ -67,14 +67,20 @@ func TestLabourPage(t *testing.T) {
 		t.Fatalf("the cases are not counted: %v", report)
 	}
 	// The example pilot's two linked cases, one in each of the first two
-	// stages, per pilot and per field.
+	// stages, per pilot and per field; being open, they fill two of its 12
+	// places.
 	for name, want := range map[string]string{
-		"pilotergebnisse": "Pilotprojekt Pflege Backnang (Beispieldaten);Pflege;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;0;0;–",
-		"berufsfelder":    "Pflege;1;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;0;0;–",
+		"pilotergebnisse": "Pilotprojekt Pflege Backnang (Beispieldaten);Pflege;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;12;2;0;0;–",
+		"berufsfelder":    "Pflege;1;2;2;0;Erstgespräch: 1, Kompetenzfeststellung: 1;0;0;0;0;0;0;12;2;0;0;–",
 	} {
 		if _, data := s.get(t, c, "/arbeit?format=csv&tabelle="+name); !strings.Contains(data, want) {
 			t.Errorf("%s CSV lacks %q:\n%s", name, want, data)
 		}
+	}
+	_, pilots := s.get(t, c, "/arbeit?format=csv&tabelle=pilotprojekte")
+	if !strings.Contains(pilots, "Plätze angeboten;Plätze besetzt;Teilnehmende;Vermittlungen") ||
+		!strings.Contains(pilots, "Backnang;12;2;0;0") {
+		t.Errorf("pilots CSV lacks the places:\n%s", pilots)
 	}
 	if !strings.Contains(body, "Ergebnisse je Pilotprojekt") || !strings.Contains(body, "Ergebnisse je Berufsfeld") {
 		t.Error("the labour page lacks the pilot outcomes")

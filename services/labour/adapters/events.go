@@ -154,6 +154,14 @@ func CourseReferralFailed(id, failure string, at time.Time) eventstore.Event {
 func PilotProjectCreated(p domain.Pilot) eventstore.Event {
 	return eventstore.Event{Aggregate: AggregatePilot, ID: p.ID, Payload: &pb.PilotProjectCreated{
 		PilotId: p.ID, Field: pb.OccupationalField(p.Field), Title: p.Title, Partners: p.Partners, Places: p.Places,
+		OfferedPlaces: p.OfferedPlaces,
+	}}
+}
+
+// PilotOfferedPlacesSet is the event of a new number of places a pilot offers.
+func PilotOfferedPlacesSet(id string, offered int32, at time.Time) eventstore.Event {
+	return eventstore.Event{Aggregate: AggregatePilot, ID: id, Payload: &pb.PilotOfferedPlacesSet{
+		PilotId: id, OfferedPlaces: offered, SetTime: timestamppb.New(at),
 	}}
 }
 
@@ -318,8 +326,12 @@ func (r *ReadModel) applyPilotOrEvent(env eventstore.Envelope) bool {
 	case *pb.PilotProjectCreated:
 		l.AddPilot(&domain.Pilot{
 			ID: e.GetPilotId(), Field: domain.OccupationalField(e.GetField()), Title: e.GetTitle(),
-			Partners: e.GetPartners(), Places: e.GetPlaces(), Revision: env.Seq, CreateTime: env.Time,
+			Partners: e.GetPartners(), Places: e.GetPlaces(), OfferedPlaces: e.GetOfferedPlaces(), Revision: env.Seq, CreateTime: env.Time,
 		})
+	case *pb.PilotOfferedPlacesSet:
+		if p, ok := l.Pilot(e.GetPilotId()); ok {
+			p.OfferedPlaces, p.Revision = e.GetOfferedPlaces(), env.Seq
+		}
 	case *pb.PilotOutcomeRecorded:
 		if p, ok := l.Pilot(e.GetPilotId()); ok {
 			p.Participants += e.GetParticipants()

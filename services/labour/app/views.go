@@ -74,14 +74,17 @@ func (s *Service) caseByID(id string) (v CaseView, err error) {
 	return v, err
 }
 
-// PilotView is a pilot with the outcomes of its closed linked cases.
+// PilotView is a pilot with the outcomes of its closed linked cases and the
+// places they fill.
 type PilotView struct {
 	domain.Pilot
 	CaseOutcomes map[domain.Outcome]int
+	FilledPlaces int
 }
 
 func pilotView(l *domain.Labour, p *domain.Pilot) PilotView {
-	v := PilotView{Pilot: *p, CaseOutcomes: domain.ComputeFunnel(nil, l.LinkedCases(p)).Outcomes}
+	f := domain.ComputeFunnel(nil, l.LinkedCases(p))
+	v := PilotView{Pilot: *p, CaseOutcomes: f.Outcomes, FilledPlaces: f.FilledPlaces()}
 	v.Partners, v.Places, v.Cases = slices.Clone(p.Partners), slices.Clone(p.Places), slices.Clone(p.Cases)
 	return v
 }

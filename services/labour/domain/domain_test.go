@@ -269,6 +269,26 @@ func TestPilotOutcome(t *testing.T) {
 	wantKind(t, err, apierr.KindInvalidArgument, "pilot.field")
 }
 
+func TestPilotOfferedPlaces(t *testing.T) {
+	good := domain.Pilot{ID: "pflege", Field: domain.Care, Title: "Pflege", Partners: []string{"Heim"}, Places: []string{"backnang"}}
+	for _, n := range []int32{0, 1, 10000} {
+		good.OfferedPlaces = n
+		if _, err := domain.NewPilot(good); err != nil {
+			t.Errorf("%d places: %v", n, err)
+		}
+		if err := domain.CheckOfferedPlaces(n); err != nil {
+			t.Errorf("set %d places: %v", n, err)
+		}
+	}
+	for _, n := range []int32{-1, 10001} {
+		bad := good
+		bad.OfferedPlaces = n
+		_, err := domain.NewPilot(bad)
+		wantKind(t, err, apierr.KindInvalidArgument, "pilot.offered_places")
+		wantKind(t, domain.CheckOfferedPlaces(n), apierr.KindInvalidArgument, "offered_places")
+	}
+}
+
 func TestOrientationAttendance(t *testing.T) {
 	e, err := domain.NewOrientationEvent(domain.OrientationEvent{
 		ID: "e-1", Accommodation: "GU Beispielstraße", Municipality: "backnang", Date: "2024-03-05", Partners: []string{"IHK"},

@@ -35,6 +35,9 @@ func Outcomes() []Outcome {
 // Valid reports whether o is a known outcome.
 func (o Outcome) Valid() bool { return o >= Employment && o <= Discontinued }
 
+// Placement reports whether o is a placement: a job or an apprenticeship.
+func (o Outcome) Placement() bool { return o == Employment || o == Apprenticeship }
+
 // StepBackReason is why a case went back a stage: a code, so no free text
 // (which could hold personal data) reaches the event stream.
 type StepBackReason int32

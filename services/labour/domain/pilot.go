@@ -16,6 +16,9 @@ type Pilot struct {
 	Title    string
 	Partners []string
 	Places   []string
+	// OfferedPlaces is the number of places (Plätze) the pilot offers; 0
+	// until stated.
+	OfferedPlaces int32
 	// Participants and Placements are the sums of the recorded outcomes.
 	Participants int32
 	Placements   int32
@@ -45,6 +48,7 @@ func NewPilot(p Pilot) (Pilot, error) {
 	for i, s := range p.Places {
 		checkSlug(&v, "pilot.places["+strconv.Itoa(i)+"]", s)
 	}
+	checkOfferedPlaces(&v, "pilot.offered_places", p.OfferedPlaces)
 	if err := v.Err(); err != nil {
 		return Pilot{}, err
 	}
@@ -63,6 +67,23 @@ func checkLink(linked []string, caseID, what string) error {
 		return apierr.AlreadyExists("case %s is linked to %s already", caseID, what)
 	}
 	return nil
+}
+
+// maxOfferedPlaces bounds the places of one pilot, against typing errors.
+const maxOfferedPlaces = 10000
+
+// CheckOfferedPlaces checks a new number of offered places. Fewer places
+// than are filled is allowed: the figures then show the pilot overbooked.
+func CheckOfferedPlaces(n int32) error {
+	var v apierr.Violations
+	checkOfferedPlaces(&v, "offered_places", n)
+	return v.Err()
+}
+
+func checkOfferedPlaces(v *apierr.Violations, field string, n int32) {
+	if n < 0 || n > maxOfferedPlaces {
+		v.Add(field, "must be between 0 and %d, got %d", maxOfferedPlaces, n)
+	}
 }
 
 // maxPeriodParticipants bounds one recorded period.

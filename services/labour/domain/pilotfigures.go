@@ -12,8 +12,24 @@ type PilotFigures struct {
 	// Cases is the funnel of the linked cases counted, each case once.
 	Cases Funnel
 	// Participants and Placements are the sums of the pilots' recorded
-	// outcomes, which carry no cases, owners or municipalities.
-	Participants, Placements int32
+	// outcomes, and OfferedPlaces of the places they offer; none of them
+	// carries cases, owners or municipalities.
+	Participants, Placements, OfferedPlaces int32
+}
+
+// FilledPlaces counts the places the linked cases of a funnel fill: the open
+// ones and those closed with a placement, who stay in the pilot's job or
+// apprenticeship. A case closed otherwise (further education, moved away,
+// discontinued) has left and freed its place. The list of pilots and the
+// funnel report both count with it.
+func (f Funnel) FilledPlaces() int {
+	n := f.Open
+	for o, count := range f.Outcomes {
+		if o.Placement() {
+			n += count
+		}
+	}
+	return n
 }
 
 // PilotReport holds the pilot outcomes per pilot and per occupational field.
@@ -36,7 +52,7 @@ func ComputePilotReport(stages []Stage, pilots []*Pilot, linked func(*Pilot) []*
 	for _, p := range pilots {
 		cases := linked(p)
 		r.ByPilot = append(r.ByPilot, PilotFigures{Pilot: p.ID, Title: p.Title, Field: p.Field, Pilots: 1,
-			Cases: ComputeFunnel(stages, cases), Participants: p.Participants, Placements: p.Placements})
+			Cases: ComputeFunnel(stages, cases), Participants: p.Participants, Placements: p.Placements, OfferedPlaces: p.OfferedPlaces})
 		f, ok := fields[p.Field]
 		if !ok {
 			f = &field{figures: PilotFigures{Field: p.Field}, seen: map[string]bool{}}
@@ -45,6 +61,7 @@ func ComputePilotReport(stages []Stage, pilots []*Pilot, linked func(*Pilot) []*
 		f.figures.Pilots++
 		f.figures.Participants += p.Participants
 		f.figures.Placements += p.Placements
+		f.figures.OfferedPlaces += p.OfferedPlaces
 		for _, c := range cases {
 			if !f.seen[c.ID] {
 				f.seen[c.ID] = true

@@ -107,7 +107,8 @@ func outcomesToProto(counts map[domain.Outcome]int) []*pb.OutcomeCount {
 func pilotFiguresToProto(p domain.PilotFigures) *pb.PilotFigures {
 	return &pb.PilotFigures{Pilots: int32(p.Pilots), LinkedCases: int32(p.Cases.Total), OpenCases: int32(p.Cases.Open),
 		OverdueCases: int32(p.Cases.Overdue), Stages: stagesToProto(p.Cases.Stages), Outcomes: outcomesToProto(p.Cases.Outcomes),
-		Participants: p.Participants, Placements: p.Placements}
+		Participants: p.Participants, Placements: p.Placements,
+		OfferedPlaces: p.OfferedPlaces, FilledPlaces: int32(p.Cases.FilledPlaces())}
 }
 
 func pilotToProto(p app.PilotView) *pb.PilotProject {
@@ -115,6 +116,7 @@ func pilotToProto(p app.PilotView) *pb.PilotProject {
 		Name: pilotName(p.ID), Field: pb.OccupationalField(p.Field), Title: p.Title, Partners: p.Partners, Places: p.Places,
 		Participants: p.Participants, Placements: p.Placements, CreateTime: timestamp(p.CreateTime),
 		Etag: eventstore.FormatVersion(p.Revision), Cases: caseNames(p.Cases), CaseOutcomes: outcomesToProto(p.CaseOutcomes),
+		OfferedPlaces: p.OfferedPlaces, FilledPlaces: int32(p.FilledPlaces),
 	}
 }
 

@@ -286,7 +286,7 @@ func (s *Server) CreatePilotProject(ctx context.Context, req *pb.CreatePilotProj
 	p := req.GetPilot()
 	created, err := s.app.CreatePilotProject(ctx, r, domain.Pilot{
 		ID: req.GetPilotId(), Field: domain.OccupationalField(p.GetField()), Title: p.GetTitle(),
-		Partners: p.GetPartners(), Places: p.GetPlaces(),
+		Partners: p.GetPartners(), Places: p.GetPlaces(), OfferedPlaces: p.GetOfferedPlaces(),
 	})
 	if err != nil {
 		return nil, err
@@ -320,6 +320,22 @@ func (s *Server) RecordPilotOutcome(ctx context.Context, req *pb.RecordPilotOutc
 		return nil, err
 	}
 	return &pb.RecordPilotOutcomeResponse{Pilot: pilotToProto(p)}, nil
+}
+
+func (s *Server) SetPilotOfferedPlaces(ctx context.Context, req *pb.SetPilotOfferedPlacesRequest) (*pb.SetPilotOfferedPlacesResponse, error) {
+	r, err := requestid.From(req)
+	if err != nil {
+		return nil, err
+	}
+	id, err := parsePilotName("name", req.GetName())
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.app.SetPilotOfferedPlaces(ctx, r, id, req.GetOfferedPlaces(), req.GetEtag())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.SetPilotOfferedPlacesResponse{Pilot: pilotToProto(p)}, nil
 }
 
 func (s *Server) CreateOrientationEvent(ctx context.Context, req *pb.CreateOrientationEventRequest) (*pb.CreateOrientationEventResponse, error) {

@@ -1,10 +1,12 @@
 package service_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/integrationsplan/integrationsplan/platform/natstest"
 	pb "github.com/integrationsplan/integrationsplan/proto/integration/labour/v1"
@@ -276,6 +278,28 @@ func TestPilotsAndOrientationEvents(t *testing.T) {
 	}
 	if len(pilot.GetCases()) != 2 || outcomes[pb.Outcome_OUTCOME_EMPLOYMENT] != 1 || len(outcomes) != 5 {
 		t.Fatalf("pilot with cases: %v", pilot)
+	}
+	// The example pilot offers 12 places; the open case and the one closed
+	// with a job fill two. Fewer places than filled is allowed (overbooked).
+	if p.GetOfferedPlaces() != 12 || pilot.GetFilledPlaces() != 2 {
+		t.Fatalf("places: %d offered, %d filled, want 12 and 2", p.GetOfferedPlaces(), pilot.GetFilledPlaces())
+	}
+	set, err := h.client.SetPilotOfferedPlaces(ctx(t), &pb.SetPilotOfferedPlacesRequest{Name: p.GetName(), OfferedPlaces: 1, Etag: pilot.GetEtag()})
+	if err != nil || set.GetPilot().GetOfferedPlaces() != 1 || set.GetPilot().GetFilledPlaces() != 2 || set.GetPilot().GetEtag() == pilot.GetEtag() {
+		t.Fatalf("set places: %v %v", set, err)
+	}
+	var placesEvents []int32
+	for _, m := range h.events() {
+		if m.Subject == "integration.labour.pilot.pflege-backnang.pilot_offered_places_set" {
+			var e pb.PilotOfferedPlacesSet
+			if err := proto.Unmarshal(m.Data, &e); err != nil {
+				t.Fatal(err)
+			}
+			placesEvents = append(placesEvents, e.GetOfferedPlaces())
+		}
+	}
+	if !slices.Equal(placesEvents, []int32{1}) {
+		t.Fatalf("offered places events: %v, want [1]", placesEvents)
 	}
 	created, err := h.client.CreateOrientationEvent(ctx(t), &pb.CreateOrientationEventRequest{OrientationEvent: &pb.OrientationEvent{
 		Accommodation: "GU Testweg", Municipality: "schorndorf", Date: "2020-01-15", Partners: []string{"HWK Region Stuttgart"}, Topics: []string{"Handwerk"},

@@ -171,6 +171,32 @@ func TestBadInputIsRefusedAndChangesNothing(t *testing.T) {
 			_, err := h.client.RecordPilotOutcome(x, &pb.RecordPilotOutcomeRequest{Name: "pilots/pflege-backnang", Participants: 1, Placements: 2})
 			return err
 		}, codes.InvalidArgument, "placements"},
+		{"CreatePilotProject negative offered places", func() error {
+			_, err := h.client.CreatePilotProject(x, &pb.CreatePilotProjectRequest{PilotId: "neu", Pilot: &pb.PilotProject{
+				Field: pb.OccupationalField_OCCUPATIONAL_FIELD_CARE, Title: "Pflege", Partners: []string{"Heim"}, Places: []string{"backnang"},
+				OfferedPlaces: -1}})
+			return err
+		}, codes.InvalidArgument, "pilot.offered_places"},
+		{"SetPilotOfferedPlaces negative", func() error {
+			_, err := h.client.SetPilotOfferedPlaces(x, &pb.SetPilotOfferedPlacesRequest{Name: "pilots/pflege-backnang", OfferedPlaces: -3})
+			return err
+		}, codes.InvalidArgument, "offered_places"},
+		{"SetPilotOfferedPlaces too many", func() error {
+			_, err := h.client.SetPilotOfferedPlaces(x, &pb.SetPilotOfferedPlacesRequest{Name: "pilots/pflege-backnang", OfferedPlaces: 10001})
+			return err
+		}, codes.InvalidArgument, "offered_places"},
+		{"SetPilotOfferedPlaces stale etag", func() error {
+			_, err := h.client.SetPilotOfferedPlaces(x, &pb.SetPilotOfferedPlacesRequest{Name: "pilots/pflege-backnang", OfferedPlaces: 5, Etag: "1"})
+			return err
+		}, codes.Aborted, ""},
+		{"SetPilotOfferedPlaces unknown pilot", func() error {
+			_, err := h.client.SetPilotOfferedPlaces(x, &pb.SetPilotOfferedPlacesRequest{Name: "pilots/nirgends", OfferedPlaces: 5})
+			return err
+		}, codes.NotFound, ""},
+		{"SetPilotOfferedPlaces malformed name", func() error {
+			_, err := h.client.SetPilotOfferedPlaces(x, &pb.SetPilotOfferedPlacesRequest{Name: "pflege-backnang", OfferedPlaces: 5})
+			return err
+		}, codes.InvalidArgument, "name"},
 		{"LinkCaseToPilot unknown case", func() error {
 			_, err := h.client.LinkCaseToPilot(x, &pb.LinkCaseToPilotRequest{Name: "pilots/pflege-backnang", Case: unknownCase})
 			return err

@@ -87,6 +87,7 @@ func seedExampleData(ctx context.Context, a *app.Service, log *slog.Logger) erro
 	if _, err := a.CreatePilotProject(ctx, exampleRequest(8), domain.Pilot{
 		ID: "pflege-backnang", Field: domain.Care, Title: "Pilotprojekt Pflege Backnang (Beispieldaten)",
 		Partners: []string{"Beispiel-Pflegeheim Backnang", "Agentur für Arbeit Waiblingen"}, Places: []string{"backnang"},
+		OfferedPlaces: 12,
 	}); err != nil {
 		return err
 	}

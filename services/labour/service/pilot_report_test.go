@@ -13,7 +13,8 @@ import (
 
 // pilotSummary is one pilot or field row of a funnel report in short:
 // pilots, linked, open, overdue, cases per stage now (stage:n), outcomes
-// of closed cases (outcome:n), participants, placements.
+// of closed cases (outcome:n), participants, placements, places offered
+// and filled.
 func pilotSummary(f *pb.PilotFigures) string {
 	var stages, outcomes []string
 	for _, s := range f.GetStages() {
@@ -26,19 +27,20 @@ func pilotSummary(f *pb.PilotFigures) string {
 			outcomes = append(outcomes, fmt.Sprintf("%s:%d", strings.TrimPrefix(o.GetOutcome().String(), "OUTCOME_"), o.GetCount()))
 		}
 	}
-	return fmt.Sprintf("pilots=%d linked=%d open=%d overdue=%d now=[%s] outcomes=[%s] participants=%d placements=%d",
+	return fmt.Sprintf("pilots=%d linked=%d open=%d overdue=%d now=[%s] outcomes=[%s] participants=%d placements=%d places=%d/%d",
 		f.GetPilots(), f.GetLinkedCases(), f.GetOpenCases(), f.GetOverdueCases(), strings.Join(stages, " "),
-		strings.Join(outcomes, " "), f.GetParticipants(), f.GetPlacements())
+		strings.Join(outcomes, " "), f.GetParticipants(), f.GetPlacements(), f.GetFilledPlaces(), f.GetOfferedPlaces())
 }
 
 // TestFunnelReportPilotOutcomes links cases to three pilots in two fields
 // and reads the pilot section of the funnel report, unfiltered and with
-// each filter: linked cases follow the filter, recorded totals do not.
+// each filter: linked cases and the places they fill follow the filter,
+// recorded totals and offered places do not.
 func TestFunnelReportPilotOutcomes(t *testing.T) {
 	h := start(t, natstest.Start(t), true)
 	// The example data: a jobcenter case in backnang in the competence
 	// analysis, an agency case in waiblingen closed with a job, and the
-	// care pilot pflege-backnang.
+	// care pilot pflege-backnang with 12 places.
 	cases, err := h.client.ListCases(ctx(t), &pb.ListCasesRequest{})
 	if err != nil || len(cases.GetCases()) != 2 {
 		t.Fatalf("example cases: %v %v", cases, err)
@@ -56,21 +58,28 @@ func TestFunnelReportPilotOutcomes(t *testing.T) {
 		t.Fatal(err)
 	}
 	apprentice := created.GetCase().GetName()
+	// A jobcenter case in backnang that was discontinued: it frees its place.
+	discontinued := newCase(t, h).GetName()
+	if _, err := h.client.CloseCase(ctx(t), &pb.CloseCaseRequest{Name: discontinued, Outcome: pb.Outcome_OUTCOME_DISCONTINUED}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, p := range []struct {
-		id     string
-		field  pb.OccupationalField
-		place  string
-		record [2]int32
-		cases  []string
+		id      string
+		field   pb.OccupationalField
+		place   string
+		offered int32
+		record  [2]int32
+		cases   []string
 	}{
-		{"pflege-backnang", 0, "", [2]int32{10, 4}, []string{exampleOpen, exampleClosed, intake.GetName()}},
-		{"pflege-schorndorf", pb.OccupationalField_OCCUPATIONAL_FIELD_CARE, "schorndorf", [2]int32{5, 1}, []string{intake.GetName(), apprentice}},
-		{"handwerk-waiblingen", pb.OccupationalField_OCCUPATIONAL_FIELD_CRAFTS, "waiblingen", [2]int32{3, 0}, []string{exampleClosed}},
+		{"pflege-backnang", 0, "", 0, [2]int32{10, 4}, []string{exampleOpen, exampleClosed, intake.GetName()}},
+		{"pflege-schorndorf", pb.OccupationalField_OCCUPATIONAL_FIELD_CARE, "schorndorf", 4, [2]int32{5, 1}, []string{intake.GetName(), apprentice}},
+		{"handwerk-waiblingen", pb.OccupationalField_OCCUPATIONAL_FIELD_CRAFTS, "waiblingen", 0, [2]int32{3, 0}, []string{exampleClosed, discontinued}},
 	} {
 		if p.place != "" {
 			if _, err := h.client.CreatePilotProject(ctx(t), &pb.CreatePilotProjectRequest{PilotId: p.id, Pilot: &pb.PilotProject{
 				Field: p.field, Title: "Pilot " + p.id, Partners: []string{"Kreishandwerkerschaft"}, Places: []string{p.place},
+				OfferedPlaces: p.offered,
 			}}); err != nil {
 				t.Fatal(err)
 			}
@@ -86,6 +95,11 @@ func TestFunnelReportPilotOutcomes(t *testing.T) {
 		}
 	}
 
+	// The crafts pilot states its places after creation.
+	if _, err := h.client.SetPilotOfferedPlaces(ctx(t), &pb.SetPilotOfferedPlacesRequest{Name: "pilots/handwerk-waiblingen", OfferedPlaces: 2}); err != nil {
+		t.Fatal(err)
+	}
+
 	for _, tc := range []struct {
 		name   string
 		req    *pb.GetFunnelReportRequest
@@ -94,42 +108,47 @@ func TestFunnelReportPilotOutcomes(t *testing.T) {
 	}{
 		{"unfiltered", &pb.GetFunnelReportRequest{Process: standard},
 			[]string{
-				"pilots/handwerk-waiblingen: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0",
-				"pilots/pflege-backnang: pilots=1 linked=3 open=2 overdue=0 now=[intake:1 competence-analysis:1 closed:1] outcomes=[EMPLOYMENT:1] participants=10 placements=4",
-				"pilots/pflege-schorndorf: pilots=1 linked=2 open=1 overdue=0 now=[intake:1 closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1",
+				// The discontinued case is linked but fills no place.
+				"pilots/handwerk-waiblingen: pilots=1 linked=2 open=0 overdue=0 now=[closed:2] outcomes=[EMPLOYMENT:1 DISCONTINUED:1] participants=3 placements=0 places=1/2",
+				"pilots/pflege-backnang: pilots=1 linked=3 open=2 overdue=0 now=[intake:1 competence-analysis:1 closed:1] outcomes=[EMPLOYMENT:1] participants=10 placements=4 places=3/12",
+				"pilots/pflege-schorndorf: pilots=1 linked=2 open=1 overdue=0 now=[intake:1 closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1 places=2/4",
 			},
 			[]string{
-				// The intake case is linked to both care pilots and counts once.
-				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=4 open=2 overdue=0 now=[intake:1 competence-analysis:1 closed:2] outcomes=[EMPLOYMENT:1 APPRENTICESHIP:1] participants=15 placements=5",
-				"OCCUPATIONAL_FIELD_CRAFTS: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0",
+				// The intake case is linked to both care pilots and counts once,
+				// also as a filled place.
+				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=4 open=2 overdue=0 now=[intake:1 competence-analysis:1 closed:2] outcomes=[EMPLOYMENT:1 APPRENTICESHIP:1] participants=15 placements=5 places=4/16",
+				"OCCUPATIONAL_FIELD_CRAFTS: pilots=1 linked=2 open=0 overdue=0 now=[closed:2] outcomes=[EMPLOYMENT:1 DISCONTINUED:1] participants=3 placements=0 places=1/2",
 			}},
 		{"owner", &pb.GetFunnelReportRequest{Process: standard, Owner: "agentur-fuer-arbeit-waiblingen"},
 			[]string{
-				"pilots/handwerk-waiblingen: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0",
-				"pilots/pflege-backnang: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=10 placements=4",
-				"pilots/pflege-schorndorf: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1",
+				"pilots/handwerk-waiblingen: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0 places=1/2",
+				"pilots/pflege-backnang: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=10 placements=4 places=1/12",
+				"pilots/pflege-schorndorf: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1 places=1/4",
 			},
 			[]string{
-				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=2 open=0 overdue=0 now=[closed:2] outcomes=[EMPLOYMENT:1 APPRENTICESHIP:1] participants=15 placements=5",
-				"OCCUPATIONAL_FIELD_CRAFTS: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0",
+				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=2 open=0 overdue=0 now=[closed:2] outcomes=[EMPLOYMENT:1 APPRENTICESHIP:1] participants=15 placements=5 places=2/16",
+				"OCCUPATIONAL_FIELD_CRAFTS: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[EMPLOYMENT:1] participants=3 placements=0 places=1/2",
 			}},
 		// Pilots that run in the municipality, and pilots elsewhere with a
-		// linked case from there (pflege-schorndorf's intake case).
+		// linked case from there (pflege-schorndorf's intake case,
+		// handwerk-waiblingen's discontinued one).
 		{"municipality", &pb.GetFunnelReportRequest{Process: standard, Municipality: "backnang"},
 			[]string{
-				"pilots/pflege-backnang: pilots=1 linked=2 open=2 overdue=0 now=[intake:1 competence-analysis:1] outcomes=[] participants=10 placements=4",
-				"pilots/pflege-schorndorf: pilots=1 linked=1 open=1 overdue=0 now=[intake:1] outcomes=[] participants=5 placements=1",
+				"pilots/handwerk-waiblingen: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[DISCONTINUED:1] participants=3 placements=0 places=0/2",
+				"pilots/pflege-backnang: pilots=1 linked=2 open=2 overdue=0 now=[intake:1 competence-analysis:1] outcomes=[] participants=10 placements=4 places=2/12",
+				"pilots/pflege-schorndorf: pilots=1 linked=1 open=1 overdue=0 now=[intake:1] outcomes=[] participants=5 placements=1 places=1/4",
 			},
 			[]string{
-				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=2 open=2 overdue=0 now=[intake:1 competence-analysis:1] outcomes=[] participants=15 placements=5",
+				"OCCUPATIONAL_FIELD_CARE: pilots=2 linked=2 open=2 overdue=0 now=[intake:1 competence-analysis:1] outcomes=[] participants=15 placements=5 places=2/16",
+				"OCCUPATIONAL_FIELD_CRAFTS: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[DISCONTINUED:1] participants=3 placements=0 places=0/2",
 			}},
 		{"municipality without linked cases", &pb.GetFunnelReportRequest{Process: standard, Municipality: "winnenden"}, nil, nil},
 		{"all filters", &pb.GetFunnelReportRequest{Process: standard, Version: 1, Owner: "agentur-fuer-arbeit-waiblingen", Municipality: "schorndorf"},
 			[]string{
-				"pilots/pflege-schorndorf: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1",
+				"pilots/pflege-schorndorf: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1 places=1/4",
 			},
 			[]string{
-				"OCCUPATIONAL_FIELD_CARE: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1",
+				"OCCUPATIONAL_FIELD_CARE: pilots=1 linked=1 open=0 overdue=0 now=[closed:1] outcomes=[APPRENTICESHIP:1] participants=5 placements=1 places=1/4",
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -169,7 +188,8 @@ func TestFunnelReportPilotOutcomes(t *testing.T) {
 		r := report.GetPilots()[i]
 		if r.GetPilot() != p.GetName() || r.GetField() != p.GetField() || r.GetTitle() != p.GetTitle() ||
 			r.GetFigures().GetLinkedCases() != int32(len(p.GetCases())) || r.GetFigures().GetParticipants() != p.GetParticipants() ||
-			r.GetFigures().GetPlacements() != p.GetPlacements() {
+			r.GetFigures().GetPlacements() != p.GetPlacements() || r.GetFigures().GetOfferedPlaces() != p.GetOfferedPlaces() ||
+			r.GetFigures().GetFilledPlaces() != p.GetFilledPlaces() {
 			t.Errorf("report %v\ndiffers from the pilot %v", r, p)
 		}
 		for j, o := range p.GetCaseOutcomes() {

@@ -1192,12 +1192,14 @@ func (x *CourseReferralFailed) GetFailTime() *timestamppb.Timestamp {
 
 // integration.labour.pilot.<pilot>.pilot_project_created
 type PilotProjectCreated struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	PilotId       string                 `protobuf:"bytes,1,opt,name=pilot_id,json=pilotId,proto3" json:"pilot_id,omitempty"`
-	Field         OccupationalField      `protobuf:"varint,2,opt,name=field,proto3,enum=integration.labour.v1.OccupationalField" json:"field,omitempty"`
-	Title         string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
-	Partners      []string               `protobuf:"bytes,4,rep,name=partners,proto3" json:"partners,omitempty"`
-	Places        []string               `protobuf:"bytes,5,rep,name=places,proto3" json:"places,omitempty"`
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	PilotId  string                 `protobuf:"bytes,1,opt,name=pilot_id,json=pilotId,proto3" json:"pilot_id,omitempty"`
+	Field    OccupationalField      `protobuf:"varint,2,opt,name=field,proto3,enum=integration.labour.v1.OccupationalField" json:"field,omitempty"`
+	Title    string                 `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
+	Partners []string               `protobuf:"bytes,4,rep,name=partners,proto3" json:"partners,omitempty"`
+	Places   []string               `protobuf:"bytes,5,rep,name=places,proto3" json:"places,omitempty"`
+	// Places the pilot offers; 0 when none were stated.
+	OfferedPlaces int32 `protobuf:"varint,6,opt,name=offered_places,json=offeredPlaces,proto3" json:"offered_places,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1267,6 +1269,74 @@ func (x *PilotProjectCreated) GetPlaces() []string {
 	return nil
 }
 
+func (x *PilotProjectCreated) GetOfferedPlaces() int32 {
+	if x != nil {
+		return x.OfferedPlaces
+	}
+	return 0
+}
+
+// integration.labour.pilot.<pilot>.pilot_offered_places_set
+type PilotOfferedPlacesSet struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PilotId       string                 `protobuf:"bytes,1,opt,name=pilot_id,json=pilotId,proto3" json:"pilot_id,omitempty"`
+	OfferedPlaces int32                  `protobuf:"varint,2,opt,name=offered_places,json=offeredPlaces,proto3" json:"offered_places,omitempty"`
+	SetTime       *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=set_time,json=setTime,proto3" json:"set_time,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PilotOfferedPlacesSet) Reset() {
+	*x = PilotOfferedPlacesSet{}
+	mi := &file_integration_labour_v1_events_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PilotOfferedPlacesSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PilotOfferedPlacesSet) ProtoMessage() {}
+
+func (x *PilotOfferedPlacesSet) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_events_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PilotOfferedPlacesSet.ProtoReflect.Descriptor instead.
+func (*PilotOfferedPlacesSet) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PilotOfferedPlacesSet) GetPilotId() string {
+	if x != nil {
+		return x.PilotId
+	}
+	return ""
+}
+
+func (x *PilotOfferedPlacesSet) GetOfferedPlaces() int32 {
+	if x != nil {
+		return x.OfferedPlaces
+	}
+	return 0
+}
+
+func (x *PilotOfferedPlacesSet) GetSetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.SetTime
+	}
+	return nil
+}
+
 // integration.labour.pilot.<pilot>.pilot_outcome_recorded
 type PilotOutcomeRecorded struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1280,7 +1350,7 @@ type PilotOutcomeRecorded struct {
 
 func (x *PilotOutcomeRecorded) Reset() {
 	*x = PilotOutcomeRecorded{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[17]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1292,7 +1362,7 @@ func (x *PilotOutcomeRecorded) String() string {
 func (*PilotOutcomeRecorded) ProtoMessage() {}
 
 func (x *PilotOutcomeRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[17]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1305,7 +1375,7 @@ func (x *PilotOutcomeRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PilotOutcomeRecorded.ProtoReflect.Descriptor instead.
 func (*PilotOutcomeRecorded) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{17}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *PilotOutcomeRecorded) GetPilotId() string {
@@ -1348,7 +1418,7 @@ type PilotCaseLinked struct {
 
 func (x *PilotCaseLinked) Reset() {
 	*x = PilotCaseLinked{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1360,7 +1430,7 @@ func (x *PilotCaseLinked) String() string {
 func (*PilotCaseLinked) ProtoMessage() {}
 
 func (x *PilotCaseLinked) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[18]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1373,7 +1443,7 @@ func (x *PilotCaseLinked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PilotCaseLinked.ProtoReflect.Descriptor instead.
 func (*PilotCaseLinked) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{18}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *PilotCaseLinked) GetPilotId() string {
@@ -1412,7 +1482,7 @@ type OrientationEventScheduled struct {
 
 func (x *OrientationEventScheduled) Reset() {
 	*x = OrientationEventScheduled{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1424,7 +1494,7 @@ func (x *OrientationEventScheduled) String() string {
 func (*OrientationEventScheduled) ProtoMessage() {}
 
 func (x *OrientationEventScheduled) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[19]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1437,7 +1507,7 @@ func (x *OrientationEventScheduled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEventScheduled.ProtoReflect.Descriptor instead.
 func (*OrientationEventScheduled) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{19}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *OrientationEventScheduled) GetEventId() string {
@@ -1495,7 +1565,7 @@ type OrientationEventHeld struct {
 
 func (x *OrientationEventHeld) Reset() {
 	*x = OrientationEventHeld{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1507,7 +1577,7 @@ func (x *OrientationEventHeld) String() string {
 func (*OrientationEventHeld) ProtoMessage() {}
 
 func (x *OrientationEventHeld) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[20]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1520,7 +1590,7 @@ func (x *OrientationEventHeld) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEventHeld.ProtoReflect.Descriptor instead.
 func (*OrientationEventHeld) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{20}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *OrientationEventHeld) GetEventId() string {
@@ -1563,7 +1633,7 @@ type OrientationEventCaseLinked struct {
 
 func (x *OrientationEventCaseLinked) Reset() {
 	*x = OrientationEventCaseLinked{}
-	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1575,7 +1645,7 @@ func (x *OrientationEventCaseLinked) String() string {
 func (*OrientationEventCaseLinked) ProtoMessage() {}
 
 func (x *OrientationEventCaseLinked) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_events_proto_msgTypes[21]
+	mi := &file_integration_labour_v1_events_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1588,7 +1658,7 @@ func (x *OrientationEventCaseLinked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrientationEventCaseLinked.ProtoReflect.Descriptor instead.
 func (*OrientationEventCaseLinked) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{21}
+	return file_integration_labour_v1_events_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *OrientationEventCaseLinked) GetEventId() string {
@@ -1722,13 +1792,18 @@ const file_integration_labour_v1_events_proto_rawDesc = "" +
 	"\x14CourseReferralFailed\x12\x17\n" +
 	"\acase_id\x18\x01 \x01(\tR\x06caseId\x12\x18\n" +
 	"\afailure\x18\x02 \x01(\tR\afailure\x127\n" +
-	"\tfail_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bfailTime\"\xba\x01\n" +
+	"\tfail_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\bfailTime\"\xe1\x01\n" +
 	"\x13PilotProjectCreated\x12\x19\n" +
 	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x12>\n" +
 	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x12\x1a\n" +
 	"\bpartners\x18\x04 \x03(\tR\bpartners\x12\x16\n" +
-	"\x06places\x18\x05 \x03(\tR\x06places\"\xb2\x01\n" +
+	"\x06places\x18\x05 \x03(\tR\x06places\x12%\n" +
+	"\x0eoffered_places\x18\x06 \x01(\x05R\rofferedPlaces\"\x90\x01\n" +
+	"\x15PilotOfferedPlacesSet\x12\x19\n" +
+	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x12%\n" +
+	"\x0eoffered_places\x18\x02 \x01(\x05R\rofferedPlaces\x125\n" +
+	"\bset_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\asetTime\"\xb2\x01\n" +
 	"\x14PilotOutcomeRecorded\x12\x19\n" +
 	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x12\"\n" +
 	"\fparticipants\x18\x02 \x01(\x05R\fparticipants\x12\x1e\n" +
@@ -1773,7 +1848,7 @@ func file_integration_labour_v1_events_proto_rawDescGZIP() []byte {
 	return file_integration_labour_v1_events_proto_rawDescData
 }
 
-var file_integration_labour_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_integration_labour_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_integration_labour_v1_events_proto_goTypes = []any{
 	(*ProcessVersionPublished)(nil),    // 0: integration.labour.v1.ProcessVersionPublished
 	(*CaseOpened)(nil),                 // 1: integration.labour.v1.CaseOpened
@@ -1792,51 +1867,53 @@ var file_integration_labour_v1_events_proto_goTypes = []any{
 	(*CourseStatusChanged)(nil),        // 14: integration.labour.v1.CourseStatusChanged
 	(*CourseReferralFailed)(nil),       // 15: integration.labour.v1.CourseReferralFailed
 	(*PilotProjectCreated)(nil),        // 16: integration.labour.v1.PilotProjectCreated
-	(*PilotOutcomeRecorded)(nil),       // 17: integration.labour.v1.PilotOutcomeRecorded
-	(*PilotCaseLinked)(nil),            // 18: integration.labour.v1.PilotCaseLinked
-	(*OrientationEventScheduled)(nil),  // 19: integration.labour.v1.OrientationEventScheduled
-	(*OrientationEventHeld)(nil),       // 20: integration.labour.v1.OrientationEventHeld
-	(*OrientationEventCaseLinked)(nil), // 21: integration.labour.v1.OrientationEventCaseLinked
-	(*Stage)(nil),                      // 22: integration.labour.v1.Stage
-	(*timestamppb.Timestamp)(nil),      // 23: google.protobuf.Timestamp
-	(StepBackReason)(0),                // 24: integration.labour.v1.StepBackReason
-	(Outcome)(0),                       // 25: integration.labour.v1.Outcome
-	(CourseStatus)(0),                  // 26: integration.labour.v1.CourseStatus
-	(OccupationalField)(0),             // 27: integration.labour.v1.OccupationalField
+	(*PilotOfferedPlacesSet)(nil),      // 17: integration.labour.v1.PilotOfferedPlacesSet
+	(*PilotOutcomeRecorded)(nil),       // 18: integration.labour.v1.PilotOutcomeRecorded
+	(*PilotCaseLinked)(nil),            // 19: integration.labour.v1.PilotCaseLinked
+	(*OrientationEventScheduled)(nil),  // 20: integration.labour.v1.OrientationEventScheduled
+	(*OrientationEventHeld)(nil),       // 21: integration.labour.v1.OrientationEventHeld
+	(*OrientationEventCaseLinked)(nil), // 22: integration.labour.v1.OrientationEventCaseLinked
+	(*Stage)(nil),                      // 23: integration.labour.v1.Stage
+	(*timestamppb.Timestamp)(nil),      // 24: google.protobuf.Timestamp
+	(StepBackReason)(0),                // 25: integration.labour.v1.StepBackReason
+	(Outcome)(0),                       // 26: integration.labour.v1.Outcome
+	(CourseStatus)(0),                  // 27: integration.labour.v1.CourseStatus
+	(OccupationalField)(0),             // 28: integration.labour.v1.OccupationalField
 }
 var file_integration_labour_v1_events_proto_depIdxs = []int32{
-	22, // 0: integration.labour.v1.ProcessVersionPublished.stages:type_name -> integration.labour.v1.Stage
-	23, // 1: integration.labour.v1.ProcessVersionPublished.publish_time:type_name -> google.protobuf.Timestamp
-	23, // 2: integration.labour.v1.CaseOpened.open_time:type_name -> google.protobuf.Timestamp
-	23, // 3: integration.labour.v1.ChecklistItemCompleted.complete_time:type_name -> google.protobuf.Timestamp
-	24, // 4: integration.labour.v1.CaseStageChanged.step_back_reason:type_name -> integration.labour.v1.StepBackReason
-	23, // 5: integration.labour.v1.CaseStageChanged.change_time:type_name -> google.protobuf.Timestamp
-	23, // 6: integration.labour.v1.CaseOverdue.due_time:type_name -> google.protobuf.Timestamp
-	23, // 7: integration.labour.v1.CaseOverdue.flag_time:type_name -> google.protobuf.Timestamp
-	25, // 8: integration.labour.v1.CaseClosed.outcome:type_name -> integration.labour.v1.Outcome
-	23, // 9: integration.labour.v1.CaseClosed.close_time:type_name -> google.protobuf.Timestamp
-	23, // 10: integration.labour.v1.CaseMigrated.migrate_time:type_name -> google.protobuf.Timestamp
-	23, // 11: integration.labour.v1.CaseTransferRequested.request_time:type_name -> google.protobuf.Timestamp
-	23, // 12: integration.labour.v1.CaseTransferred.transfer_time:type_name -> google.protobuf.Timestamp
-	23, // 13: integration.labour.v1.CaseTransferDeclined.decline_time:type_name -> google.protobuf.Timestamp
-	23, // 14: integration.labour.v1.CasePersonalDataErased.erase_time:type_name -> google.protobuf.Timestamp
-	23, // 15: integration.labour.v1.CourseReferralRequested.request_time:type_name -> google.protobuf.Timestamp
-	23, // 16: integration.labour.v1.CourseOfferChosen.choose_time:type_name -> google.protobuf.Timestamp
-	23, // 17: integration.labour.v1.CourseReferralCreated.create_time:type_name -> google.protobuf.Timestamp
-	26, // 18: integration.labour.v1.CourseReferralCreated.status:type_name -> integration.labour.v1.CourseStatus
-	26, // 19: integration.labour.v1.CourseStatusChanged.status:type_name -> integration.labour.v1.CourseStatus
-	23, // 20: integration.labour.v1.CourseStatusChanged.change_time:type_name -> google.protobuf.Timestamp
-	23, // 21: integration.labour.v1.CourseReferralFailed.fail_time:type_name -> google.protobuf.Timestamp
-	27, // 22: integration.labour.v1.PilotProjectCreated.field:type_name -> integration.labour.v1.OccupationalField
-	23, // 23: integration.labour.v1.PilotOutcomeRecorded.record_time:type_name -> google.protobuf.Timestamp
-	23, // 24: integration.labour.v1.PilotCaseLinked.link_time:type_name -> google.protobuf.Timestamp
-	23, // 25: integration.labour.v1.OrientationEventHeld.record_time:type_name -> google.protobuf.Timestamp
-	23, // 26: integration.labour.v1.OrientationEventCaseLinked.link_time:type_name -> google.protobuf.Timestamp
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	23, // 0: integration.labour.v1.ProcessVersionPublished.stages:type_name -> integration.labour.v1.Stage
+	24, // 1: integration.labour.v1.ProcessVersionPublished.publish_time:type_name -> google.protobuf.Timestamp
+	24, // 2: integration.labour.v1.CaseOpened.open_time:type_name -> google.protobuf.Timestamp
+	24, // 3: integration.labour.v1.ChecklistItemCompleted.complete_time:type_name -> google.protobuf.Timestamp
+	25, // 4: integration.labour.v1.CaseStageChanged.step_back_reason:type_name -> integration.labour.v1.StepBackReason
+	24, // 5: integration.labour.v1.CaseStageChanged.change_time:type_name -> google.protobuf.Timestamp
+	24, // 6: integration.labour.v1.CaseOverdue.due_time:type_name -> google.protobuf.Timestamp
+	24, // 7: integration.labour.v1.CaseOverdue.flag_time:type_name -> google.protobuf.Timestamp
+	26, // 8: integration.labour.v1.CaseClosed.outcome:type_name -> integration.labour.v1.Outcome
+	24, // 9: integration.labour.v1.CaseClosed.close_time:type_name -> google.protobuf.Timestamp
+	24, // 10: integration.labour.v1.CaseMigrated.migrate_time:type_name -> google.protobuf.Timestamp
+	24, // 11: integration.labour.v1.CaseTransferRequested.request_time:type_name -> google.protobuf.Timestamp
+	24, // 12: integration.labour.v1.CaseTransferred.transfer_time:type_name -> google.protobuf.Timestamp
+	24, // 13: integration.labour.v1.CaseTransferDeclined.decline_time:type_name -> google.protobuf.Timestamp
+	24, // 14: integration.labour.v1.CasePersonalDataErased.erase_time:type_name -> google.protobuf.Timestamp
+	24, // 15: integration.labour.v1.CourseReferralRequested.request_time:type_name -> google.protobuf.Timestamp
+	24, // 16: integration.labour.v1.CourseOfferChosen.choose_time:type_name -> google.protobuf.Timestamp
+	24, // 17: integration.labour.v1.CourseReferralCreated.create_time:type_name -> google.protobuf.Timestamp
+	27, // 18: integration.labour.v1.CourseReferralCreated.status:type_name -> integration.labour.v1.CourseStatus
+	27, // 19: integration.labour.v1.CourseStatusChanged.status:type_name -> integration.labour.v1.CourseStatus
+	24, // 20: integration.labour.v1.CourseStatusChanged.change_time:type_name -> google.protobuf.Timestamp
+	24, // 21: integration.labour.v1.CourseReferralFailed.fail_time:type_name -> google.protobuf.Timestamp
+	28, // 22: integration.labour.v1.PilotProjectCreated.field:type_name -> integration.labour.v1.OccupationalField
+	24, // 23: integration.labour.v1.PilotOfferedPlacesSet.set_time:type_name -> google.protobuf.Timestamp
+	24, // 24: integration.labour.v1.PilotOutcomeRecorded.record_time:type_name -> google.protobuf.Timestamp
+	24, // 25: integration.labour.v1.PilotCaseLinked.link_time:type_name -> google.protobuf.Timestamp
+	24, // 26: integration.labour.v1.OrientationEventHeld.record_time:type_name -> google.protobuf.Timestamp
+	24, // 27: integration.labour.v1.OrientationEventCaseLinked.link_time:type_name -> google.protobuf.Timestamp
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_integration_labour_v1_events_proto_init() }
@@ -1851,7 +1928,7 @@ func file_integration_labour_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_labour_v1_events_proto_rawDesc), len(file_integration_labour_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

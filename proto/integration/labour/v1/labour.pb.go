@@ -3306,7 +3306,14 @@ type PilotFigures struct {
 	// report's filters do not apply to them.
 	Participants int32 `protobuf:"varint,7,opt,name=participants,proto3" json:"participants,omitempty"`
 	// Sum of the recorded placements; unfiltered like participants.
-	Placements    int32 `protobuf:"varint,8,opt,name=placements,proto3" json:"placements,omitempty"`
+	Placements int32 `protobuf:"varint,8,opt,name=placements,proto3" json:"placements,omitempty"`
+	// Sum of the places the pilots offer; unfiltered like participants.
+	OfferedPlaces int32 `protobuf:"varint,9,opt,name=offered_places,json=offeredPlaces,proto3" json:"offered_places,omitempty"`
+	// Places filled: the matching linked cases that are open or closed with a
+	// placement (employment or apprenticeship). A case closed otherwise
+	// (further education, moved away, discontinued) frees its place. May
+	// exceed offered_places.
+	FilledPlaces  int32 `protobuf:"varint,10,opt,name=filled_places,json=filledPlaces,proto3" json:"filled_places,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3393,6 +3400,20 @@ func (x *PilotFigures) GetParticipants() int32 {
 func (x *PilotFigures) GetPlacements() int32 {
 	if x != nil {
 		return x.Placements
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetOfferedPlaces() int32 {
+	if x != nil {
+		return x.OfferedPlaces
+	}
+	return 0
+}
+
+func (x *PilotFigures) GetFilledPlaces() int32 {
+	if x != nil {
+		return x.FilledPlaces
 	}
 	return 0
 }
@@ -3542,7 +3563,14 @@ type PilotProject struct {
 	// Linked cases (cases/{case}). Output only.
 	Cases []string `protobuf:"bytes,10,rep,name=cases,proto3" json:"cases,omitempty"`
 	// Outcomes of the linked cases that are closed. Output only.
-	CaseOutcomes  []*OutcomeCount `protobuf:"bytes,11,rep,name=case_outcomes,json=caseOutcomes,proto3" json:"case_outcomes,omitempty"`
+	CaseOutcomes []*OutcomeCount `protobuf:"bytes,11,rep,name=case_outcomes,json=caseOutcomes,proto3" json:"case_outcomes,omitempty"`
+	// Places (Plätze) the pilot offers, 0–10000; optional at creation (0: none
+	// stated yet), changed with SetPilotOfferedPlaces.
+	OfferedPlaces int32 `protobuf:"varint,12,opt,name=offered_places,json=offeredPlaces,proto3" json:"offered_places,omitempty"`
+	// Places filled: the linked cases that are open or closed with a placement
+	// (employment or apprenticeship), as in PilotFigures.filled_places. Output
+	// only.
+	FilledPlaces  int32 `protobuf:"varint,13,opt,name=filled_places,json=filledPlaces,proto3" json:"filled_places,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -3652,6 +3680,20 @@ func (x *PilotProject) GetCaseOutcomes() []*OutcomeCount {
 		return x.CaseOutcomes
 	}
 	return nil
+}
+
+func (x *PilotProject) GetOfferedPlaces() int32 {
+	if x != nil {
+		return x.OfferedPlaces
+	}
+	return 0
+}
+
+func (x *PilotProject) GetFilledPlaces() int32 {
+	if x != nil {
+		return x.FilledPlaces
+	}
+	return 0
 }
 
 type CreatePilotProjectRequest struct {
@@ -4490,6 +4532,120 @@ func (x *RecordOrientationAttendanceResponse) GetOrientationEvent() *Orientation
 	return nil
 }
 
+type SetPilotOfferedPlacesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// pilots/{pilot}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// 0–10000.
+	OfferedPlaces int32  `protobuf:"varint,2,opt,name=offered_places,json=offeredPlaces,proto3" json:"offered_places,omitempty"`
+	Etag          string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	RequestId     string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPilotOfferedPlacesRequest) Reset() {
+	*x = SetPilotOfferedPlacesRequest{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPilotOfferedPlacesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPilotOfferedPlacesRequest) ProtoMessage() {}
+
+func (x *SetPilotOfferedPlacesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPilotOfferedPlacesRequest.ProtoReflect.Descriptor instead.
+func (*SetPilotOfferedPlacesRequest) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{62}
+}
+
+func (x *SetPilotOfferedPlacesRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *SetPilotOfferedPlacesRequest) GetOfferedPlaces() int32 {
+	if x != nil {
+		return x.OfferedPlaces
+	}
+	return 0
+}
+
+func (x *SetPilotOfferedPlacesRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *SetPilotOfferedPlacesRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type SetPilotOfferedPlacesResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Pilot         *PilotProject          `protobuf:"bytes,1,opt,name=pilot,proto3" json:"pilot,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPilotOfferedPlacesResponse) Reset() {
+	*x = SetPilotOfferedPlacesResponse{}
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPilotOfferedPlacesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPilotOfferedPlacesResponse) ProtoMessage() {}
+
+func (x *SetPilotOfferedPlacesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPilotOfferedPlacesResponse.ProtoReflect.Descriptor instead.
+func (*SetPilotOfferedPlacesResponse) Descriptor() ([]byte, []int) {
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{63}
+}
+
+func (x *SetPilotOfferedPlacesResponse) GetPilot() *PilotProject {
+	if x != nil {
+		return x.Pilot
+	}
+	return nil
+}
+
 type LinkCaseToPilotRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// pilots/{pilot}
@@ -4504,7 +4660,7 @@ type LinkCaseToPilotRequest struct {
 
 func (x *LinkCaseToPilotRequest) Reset() {
 	*x = LinkCaseToPilotRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4516,7 +4672,7 @@ func (x *LinkCaseToPilotRequest) String() string {
 func (*LinkCaseToPilotRequest) ProtoMessage() {}
 
 func (x *LinkCaseToPilotRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[62]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4529,7 +4685,7 @@ func (x *LinkCaseToPilotRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCaseToPilotRequest.ProtoReflect.Descriptor instead.
 func (*LinkCaseToPilotRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{62}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{64}
 }
 
 func (x *LinkCaseToPilotRequest) GetName() string {
@@ -4569,7 +4725,7 @@ type LinkCaseToPilotResponse struct {
 
 func (x *LinkCaseToPilotResponse) Reset() {
 	*x = LinkCaseToPilotResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4581,7 +4737,7 @@ func (x *LinkCaseToPilotResponse) String() string {
 func (*LinkCaseToPilotResponse) ProtoMessage() {}
 
 func (x *LinkCaseToPilotResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[63]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4594,7 +4750,7 @@ func (x *LinkCaseToPilotResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LinkCaseToPilotResponse.ProtoReflect.Descriptor instead.
 func (*LinkCaseToPilotResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{63}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{65}
 }
 
 func (x *LinkCaseToPilotResponse) GetPilot() *PilotProject {
@@ -4618,7 +4774,7 @@ type LinkCaseToOrientationEventRequest struct {
 
 func (x *LinkCaseToOrientationEventRequest) Reset() {
 	*x = LinkCaseToOrientationEventRequest{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[66]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4630,7 +4786,7 @@ func (x *LinkCaseToOrientationEventRequest) String() string {
 func (*LinkCaseToOrientationEventRequest) ProtoMessage() {}
 
 func (x *LinkCaseToOrientationEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[64]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[66]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4643,7 +4799,7 @@ func (x *LinkCaseToOrientationEventRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use LinkCaseToOrientationEventRequest.ProtoReflect.Descriptor instead.
 func (*LinkCaseToOrientationEventRequest) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{64}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{66}
 }
 
 func (x *LinkCaseToOrientationEventRequest) GetName() string {
@@ -4683,7 +4839,7 @@ type LinkCaseToOrientationEventResponse struct {
 
 func (x *LinkCaseToOrientationEventResponse) Reset() {
 	*x = LinkCaseToOrientationEventResponse{}
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[67]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -4695,7 +4851,7 @@ func (x *LinkCaseToOrientationEventResponse) String() string {
 func (*LinkCaseToOrientationEventResponse) ProtoMessage() {}
 
 func (x *LinkCaseToOrientationEventResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_integration_labour_v1_labour_proto_msgTypes[65]
+	mi := &file_integration_labour_v1_labour_proto_msgTypes[67]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -4708,7 +4864,7 @@ func (x *LinkCaseToOrientationEventResponse) ProtoReflect() protoreflect.Message
 
 // Deprecated: Use LinkCaseToOrientationEventResponse.ProtoReflect.Descriptor instead.
 func (*LinkCaseToOrientationEventResponse) Descriptor() ([]byte, []int) {
-	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{65}
+	return file_integration_labour_v1_labour_proto_rawDescGZIP(), []int{67}
 }
 
 func (x *LinkCaseToOrientationEventResponse) GetOrientationEvent() *OrientationEvent {
@@ -4937,7 +5093,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"open_cases\x18\x04 \x01(\x05R\topenCases\x12#\n" +
 	"\roverdue_cases\x18\x05 \x01(\x05R\foverdueCases\x12B\n" +
 	"\x06pilots\x18\x06 \x03(\v2*.integration.labour.v1.PilotProjectFiguresR\x06pilots\x12`\n" +
-	"\x13occupational_fields\x18\a \x03(\v2/.integration.labour.v1.OccupationalFieldFiguresR\x12occupationalFields\"\xcf\x02\n" +
+	"\x13occupational_fields\x18\a \x03(\v2/.integration.labour.v1.OccupationalFieldFiguresR\x12occupationalFields\"\x9b\x03\n" +
 	"\fPilotFigures\x12\x16\n" +
 	"\x06pilots\x18\x01 \x01(\x05R\x06pilots\x12!\n" +
 	"\flinked_cases\x18\x02 \x01(\x05R\vlinkedCases\x12\x1d\n" +
@@ -4949,7 +5105,10 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\fparticipants\x18\a \x01(\x05R\fparticipants\x12\x1e\n" +
 	"\n" +
 	"placements\x18\b \x01(\x05R\n" +
-	"placements\"\xc0\x01\n" +
+	"placements\x12%\n" +
+	"\x0eoffered_places\x18\t \x01(\x05R\rofferedPlaces\x12#\n" +
+	"\rfilled_places\x18\n" +
+	" \x01(\x05R\ffilledPlaces\"\xc0\x01\n" +
 	"\x13PilotProjectFigures\x12\x14\n" +
 	"\x05pilot\x18\x01 \x01(\tR\x05pilot\x12>\n" +
 	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
@@ -4957,7 +5116,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\afigures\x18\x04 \x01(\v2#.integration.labour.v1.PilotFiguresR\afigures\"\x99\x01\n" +
 	"\x18OccupationalFieldFigures\x12>\n" +
 	"\x05field\x18\x01 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12=\n" +
-	"\afigures\x18\x02 \x01(\v2#.integration.labour.v1.PilotFiguresR\afigures\"\xa1\x03\n" +
+	"\afigures\x18\x02 \x01(\v2#.integration.labour.v1.PilotFiguresR\afigures\"\xed\x03\n" +
 	"\fPilotProject\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12>\n" +
 	"\x05field\x18\x02 \x01(\x0e2(.integration.labour.v1.OccupationalFieldR\x05field\x12\x14\n" +
@@ -4973,7 +5132,9 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x04etag\x18\t \x01(\tR\x04etag\x12\x14\n" +
 	"\x05cases\x18\n" +
 	" \x03(\tR\x05cases\x12H\n" +
-	"\rcase_outcomes\x18\v \x03(\v2#.integration.labour.v1.OutcomeCountR\fcaseOutcomes\"\x90\x01\n" +
+	"\rcase_outcomes\x18\v \x03(\v2#.integration.labour.v1.OutcomeCountR\fcaseOutcomes\x12%\n" +
+	"\x0eoffered_places\x18\f \x01(\x05R\rofferedPlaces\x12#\n" +
+	"\rfilled_places\x18\r \x01(\x05R\ffilledPlaces\"\x90\x01\n" +
 	"\x19CreatePilotProjectRequest\x12\x19\n" +
 	"\bpilot_id\x18\x01 \x01(\tR\apilotId\x129\n" +
 	"\x05pilot\x18\x02 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\x12\x1d\n" +
@@ -5045,7 +5206,15 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\n" +
 	"request_id\x18\x05 \x01(\tR\trequestId\"{\n" +
 	"#RecordOrientationAttendanceResponse\x12T\n" +
-	"\x11orientation_event\x18\x01 \x01(\v2'.integration.labour.v1.OrientationEventR\x10orientationEvent\"s\n" +
+	"\x11orientation_event\x18\x01 \x01(\v2'.integration.labour.v1.OrientationEventR\x10orientationEvent\"\x8c\x01\n" +
+	"\x1cSetPilotOfferedPlacesRequest\x12\x12\n" +
+	"\x04name\x18\x01 \x01(\tR\x04name\x12%\n" +
+	"\x0eoffered_places\x18\x02 \x01(\x05R\rofferedPlaces\x12\x12\n" +
+	"\x04etag\x18\x03 \x01(\tR\x04etag\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tR\trequestId\"Z\n" +
+	"\x1dSetPilotOfferedPlacesResponse\x129\n" +
+	"\x05pilot\x18\x01 \x01(\v2#.integration.labour.v1.PilotProjectR\x05pilot\"s\n" +
 	"\x16LinkCaseToPilotRequest\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04case\x18\x02 \x01(\tR\x04case\x12\x12\n" +
@@ -5104,7 +5273,7 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x1bOCCUPATIONAL_FIELD_INDUSTRY\x10\x05\x12\x1d\n" +
 	"\x19OCCUPATIONAL_FIELD_RETAIL\x10\x06\x12\"\n" +
 	"\x1eOCCUPATIONAL_FIELD_AGRICULTURE\x10\a\x12\x1c\n" +
-	"\x18OCCUPATIONAL_FIELD_OTHER\x10\b2\x86\x1d\n" +
+	"\x18OCCUPATIONAL_FIELD_OTHER\x10\b2\xa4\x1e\n" +
 	"\rLabourService\x12\x94\x01\n" +
 	"\x15PublishProcessVersion\x123.integration.labour.v1.PublishProcessVersionRequest\x1a4.integration.labour.v1.PublishProcessVersionResponse\"\x10\x8a\xb5\x18\flabour.admin\x12\x87\x01\n" +
 	"\x11GetProcessVersion\x12/.integration.labour.v1.GetProcessVersionRequest\x1a0.integration.labour.v1.GetProcessVersionResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x8d\x01\n" +
@@ -5127,7 +5296,8 @@ const file_integration_labour_v1_labour_proto_rawDesc = "" +
 	"\x0fGetFunnelReport\x12-.integration.labour.v1.GetFunnelReportRequest\x1a..integration.labour.v1.GetFunnelReportResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x8b\x01\n" +
 	"\x12CreatePilotProject\x120.integration.labour.v1.CreatePilotProjectRequest\x1a1.integration.labour.v1.CreatePilotProjectResponse\"\x10\x8a\xb5\x18\flabour.admin\x12\x87\x01\n" +
 	"\x11ListPilotProjects\x12/.integration.labour.v1.ListPilotProjectsRequest\x1a0.integration.labour.v1.ListPilotProjectsResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\x92\x01\n" +
-	"\x12RecordPilotOutcome\x120.integration.labour.v1.RecordPilotOutcomeRequest\x1a1.integration.labour.v1.RecordPilotOutcomeResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\x89\x01\n" +
+	"\x12RecordPilotOutcome\x120.integration.labour.v1.RecordPilotOutcomeRequest\x1a1.integration.labour.v1.RecordPilotOutcomeResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\x9b\x01\n" +
+	"\x15SetPilotOfferedPlaces\x123.integration.labour.v1.SetPilotOfferedPlacesRequest\x1a4.integration.labour.v1.SetPilotOfferedPlacesResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\x89\x01\n" +
 	"\x0fLinkCaseToPilot\x12-.integration.labour.v1.LinkCaseToPilotRequest\x1a..integration.labour.v1.LinkCaseToPilotResponse\"\x17\x8a\xb5\x18\x13labour.pilots.write\x12\xa3\x01\n" +
 	"\x16CreateOrientationEvent\x124.integration.labour.v1.CreateOrientationEventRequest\x1a5.integration.labour.v1.CreateOrientationEventResponse\"\x1c\x8a\xb5\x18\x18labour.orientation.write\x12\x93\x01\n" +
 	"\x15ListOrientationEvents\x123.integration.labour.v1.ListOrientationEventsRequest\x1a4.integration.labour.v1.ListOrientationEventsResponse\"\x0f\x8a\xb5\x18\vlabour.read\x12\xb2\x01\n" +
@@ -5147,7 +5317,7 @@ func file_integration_labour_v1_labour_proto_rawDescGZIP() []byte {
 }
 
 var file_integration_labour_v1_labour_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 66)
+var file_integration_labour_v1_labour_proto_msgTypes = make([]protoimpl.MessageInfo, 68)
 var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(CaseState)(0),                              // 0: integration.labour.v1.CaseState
 	(Outcome)(0),                                // 1: integration.labour.v1.Outcome
@@ -5217,28 +5387,30 @@ var file_integration_labour_v1_labour_proto_goTypes = []any{
 	(*ListOrientationEventsResponse)(nil),       // 65: integration.labour.v1.ListOrientationEventsResponse
 	(*RecordOrientationAttendanceRequest)(nil),  // 66: integration.labour.v1.RecordOrientationAttendanceRequest
 	(*RecordOrientationAttendanceResponse)(nil), // 67: integration.labour.v1.RecordOrientationAttendanceResponse
-	(*LinkCaseToPilotRequest)(nil),              // 68: integration.labour.v1.LinkCaseToPilotRequest
-	(*LinkCaseToPilotResponse)(nil),             // 69: integration.labour.v1.LinkCaseToPilotResponse
-	(*LinkCaseToOrientationEventRequest)(nil),   // 70: integration.labour.v1.LinkCaseToOrientationEventRequest
-	(*LinkCaseToOrientationEventResponse)(nil),  // 71: integration.labour.v1.LinkCaseToOrientationEventResponse
-	(*timestamppb.Timestamp)(nil),               // 72: google.protobuf.Timestamp
+	(*SetPilotOfferedPlacesRequest)(nil),        // 68: integration.labour.v1.SetPilotOfferedPlacesRequest
+	(*SetPilotOfferedPlacesResponse)(nil),       // 69: integration.labour.v1.SetPilotOfferedPlacesResponse
+	(*LinkCaseToPilotRequest)(nil),              // 70: integration.labour.v1.LinkCaseToPilotRequest
+	(*LinkCaseToPilotResponse)(nil),             // 71: integration.labour.v1.LinkCaseToPilotResponse
+	(*LinkCaseToOrientationEventRequest)(nil),   // 72: integration.labour.v1.LinkCaseToOrientationEventRequest
+	(*LinkCaseToOrientationEventResponse)(nil),  // 73: integration.labour.v1.LinkCaseToOrientationEventResponse
+	(*timestamppb.Timestamp)(nil),               // 74: google.protobuf.Timestamp
 }
 var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	6,  // 0: integration.labour.v1.Stage.checklist:type_name -> integration.labour.v1.ChecklistItem
 	7,  // 1: integration.labour.v1.ProcessVersion.stages:type_name -> integration.labour.v1.Stage
-	72, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
+	74, // 2: integration.labour.v1.ProcessVersion.publish_time:type_name -> google.protobuf.Timestamp
 	3,  // 3: integration.labour.v1.CourseReferral.state:type_name -> integration.labour.v1.ReferralState
-	72, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
+	74, // 4: integration.labour.v1.CourseReferral.request_time:type_name -> google.protobuf.Timestamp
 	4,  // 5: integration.labour.v1.CourseReferral.course_status:type_name -> integration.labour.v1.CourseStatus
-	72, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
+	74, // 6: integration.labour.v1.PendingTransfer.request_time:type_name -> google.protobuf.Timestamp
 	0,  // 7: integration.labour.v1.Case.state:type_name -> integration.labour.v1.CaseState
 	1,  // 8: integration.labour.v1.Case.outcome:type_name -> integration.labour.v1.Outcome
-	72, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
-	72, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
+	74, // 9: integration.labour.v1.Case.stage_enter_time:type_name -> google.protobuf.Timestamp
+	74, // 10: integration.labour.v1.Case.stage_due_time:type_name -> google.protobuf.Timestamp
 	10, // 11: integration.labour.v1.Case.pending_transfer:type_name -> integration.labour.v1.PendingTransfer
 	9,  // 12: integration.labour.v1.Case.course_referral:type_name -> integration.labour.v1.CourseReferral
-	72, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
-	72, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
+	74, // 13: integration.labour.v1.Case.create_time:type_name -> google.protobuf.Timestamp
+	74, // 14: integration.labour.v1.Case.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 15: integration.labour.v1.PublishProcessVersionRequest.stages:type_name -> integration.labour.v1.Stage
 	8,  // 16: integration.labour.v1.PublishProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
 	8,  // 17: integration.labour.v1.GetProcessVersionResponse.process_version:type_name -> integration.labour.v1.ProcessVersion
@@ -5273,77 +5445,80 @@ var file_integration_labour_v1_labour_proto_depIdxs = []int32{
 	5,  // 46: integration.labour.v1.OccupationalFieldFigures.field:type_name -> integration.labour.v1.OccupationalField
 	51, // 47: integration.labour.v1.OccupationalFieldFigures.figures:type_name -> integration.labour.v1.PilotFigures
 	5,  // 48: integration.labour.v1.PilotProject.field:type_name -> integration.labour.v1.OccupationalField
-	72, // 49: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
+	74, // 49: integration.labour.v1.PilotProject.create_time:type_name -> google.protobuf.Timestamp
 	49, // 50: integration.labour.v1.PilotProject.case_outcomes:type_name -> integration.labour.v1.OutcomeCount
 	54, // 51: integration.labour.v1.CreatePilotProjectRequest.pilot:type_name -> integration.labour.v1.PilotProject
 	54, // 52: integration.labour.v1.CreatePilotProjectResponse.pilot:type_name -> integration.labour.v1.PilotProject
 	5,  // 53: integration.labour.v1.ListPilotProjectsRequest.field:type_name -> integration.labour.v1.OccupationalField
 	54, // 54: integration.labour.v1.ListPilotProjectsResponse.pilots:type_name -> integration.labour.v1.PilotProject
 	54, // 55: integration.labour.v1.RecordPilotOutcomeResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	72, // 56: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
+	74, // 56: integration.labour.v1.OrientationEvent.create_time:type_name -> google.protobuf.Timestamp
 	61, // 57: integration.labour.v1.CreateOrientationEventRequest.orientation_event:type_name -> integration.labour.v1.OrientationEvent
 	61, // 58: integration.labour.v1.CreateOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
 	61, // 59: integration.labour.v1.ListOrientationEventsResponse.orientation_events:type_name -> integration.labour.v1.OrientationEvent
 	61, // 60: integration.labour.v1.RecordOrientationAttendanceResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	54, // 61: integration.labour.v1.LinkCaseToPilotResponse.pilot:type_name -> integration.labour.v1.PilotProject
-	61, // 62: integration.labour.v1.LinkCaseToOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
-	13, // 63: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
-	15, // 64: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
-	17, // 65: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
-	19, // 66: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
-	21, // 67: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
-	23, // 68: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
-	25, // 69: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
-	27, // 70: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
-	29, // 71: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
-	31, // 72: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
-	33, // 73: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
-	35, // 74: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
-	37, // 75: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
-	39, // 76: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
-	41, // 77: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
-	43, // 78: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
-	45, // 79: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
-	47, // 80: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
-	55, // 81: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
-	57, // 82: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
-	59, // 83: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
-	68, // 84: integration.labour.v1.LabourService.LinkCaseToPilot:input_type -> integration.labour.v1.LinkCaseToPilotRequest
-	62, // 85: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
-	64, // 86: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
-	66, // 87: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
-	70, // 88: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:input_type -> integration.labour.v1.LinkCaseToOrientationEventRequest
-	14, // 89: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
-	16, // 90: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
-	18, // 91: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
-	20, // 92: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
-	22, // 93: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
-	24, // 94: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
-	26, // 95: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
-	28, // 96: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
-	30, // 97: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
-	32, // 98: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
-	34, // 99: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
-	36, // 100: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
-	38, // 101: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
-	40, // 102: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
-	42, // 103: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
-	44, // 104: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
-	46, // 105: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
-	50, // 106: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
-	56, // 107: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
-	58, // 108: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
-	60, // 109: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
-	69, // 110: integration.labour.v1.LabourService.LinkCaseToPilot:output_type -> integration.labour.v1.LinkCaseToPilotResponse
-	63, // 111: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
-	65, // 112: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
-	67, // 113: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
-	71, // 114: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:output_type -> integration.labour.v1.LinkCaseToOrientationEventResponse
-	89, // [89:115] is the sub-list for method output_type
-	63, // [63:89] is the sub-list for method input_type
-	63, // [63:63] is the sub-list for extension type_name
-	63, // [63:63] is the sub-list for extension extendee
-	0,  // [0:63] is the sub-list for field type_name
+	54, // 61: integration.labour.v1.SetPilotOfferedPlacesResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	54, // 62: integration.labour.v1.LinkCaseToPilotResponse.pilot:type_name -> integration.labour.v1.PilotProject
+	61, // 63: integration.labour.v1.LinkCaseToOrientationEventResponse.orientation_event:type_name -> integration.labour.v1.OrientationEvent
+	13, // 64: integration.labour.v1.LabourService.PublishProcessVersion:input_type -> integration.labour.v1.PublishProcessVersionRequest
+	15, // 65: integration.labour.v1.LabourService.GetProcessVersion:input_type -> integration.labour.v1.GetProcessVersionRequest
+	17, // 66: integration.labour.v1.LabourService.ListProcessVersions:input_type -> integration.labour.v1.ListProcessVersionsRequest
+	19, // 67: integration.labour.v1.LabourService.CreateCase:input_type -> integration.labour.v1.CreateCaseRequest
+	21, // 68: integration.labour.v1.LabourService.GetCase:input_type -> integration.labour.v1.GetCaseRequest
+	23, // 69: integration.labour.v1.LabourService.ListCases:input_type -> integration.labour.v1.ListCasesRequest
+	25, // 70: integration.labour.v1.LabourService.CompleteChecklistItem:input_type -> integration.labour.v1.CompleteChecklistItemRequest
+	27, // 71: integration.labour.v1.LabourService.AdvanceCase:input_type -> integration.labour.v1.AdvanceCaseRequest
+	29, // 72: integration.labour.v1.LabourService.StepBackCase:input_type -> integration.labour.v1.StepBackCaseRequest
+	31, // 73: integration.labour.v1.LabourService.CloseCase:input_type -> integration.labour.v1.CloseCaseRequest
+	33, // 74: integration.labour.v1.LabourService.MigrateCase:input_type -> integration.labour.v1.MigrateCaseRequest
+	35, // 75: integration.labour.v1.LabourService.TransferCase:input_type -> integration.labour.v1.TransferCaseRequest
+	37, // 76: integration.labour.v1.LabourService.AcceptCaseTransfer:input_type -> integration.labour.v1.AcceptCaseTransferRequest
+	39, // 77: integration.labour.v1.LabourService.DeclineCaseTransfer:input_type -> integration.labour.v1.DeclineCaseTransferRequest
+	41, // 78: integration.labour.v1.LabourService.GetCasePersonalData:input_type -> integration.labour.v1.GetCasePersonalDataRequest
+	43, // 79: integration.labour.v1.LabourService.EraseCasePersonalData:input_type -> integration.labour.v1.EraseCasePersonalDataRequest
+	45, // 80: integration.labour.v1.LabourService.RequestCourseReferral:input_type -> integration.labour.v1.RequestCourseReferralRequest
+	47, // 81: integration.labour.v1.LabourService.GetFunnelReport:input_type -> integration.labour.v1.GetFunnelReportRequest
+	55, // 82: integration.labour.v1.LabourService.CreatePilotProject:input_type -> integration.labour.v1.CreatePilotProjectRequest
+	57, // 83: integration.labour.v1.LabourService.ListPilotProjects:input_type -> integration.labour.v1.ListPilotProjectsRequest
+	59, // 84: integration.labour.v1.LabourService.RecordPilotOutcome:input_type -> integration.labour.v1.RecordPilotOutcomeRequest
+	68, // 85: integration.labour.v1.LabourService.SetPilotOfferedPlaces:input_type -> integration.labour.v1.SetPilotOfferedPlacesRequest
+	70, // 86: integration.labour.v1.LabourService.LinkCaseToPilot:input_type -> integration.labour.v1.LinkCaseToPilotRequest
+	62, // 87: integration.labour.v1.LabourService.CreateOrientationEvent:input_type -> integration.labour.v1.CreateOrientationEventRequest
+	64, // 88: integration.labour.v1.LabourService.ListOrientationEvents:input_type -> integration.labour.v1.ListOrientationEventsRequest
+	66, // 89: integration.labour.v1.LabourService.RecordOrientationAttendance:input_type -> integration.labour.v1.RecordOrientationAttendanceRequest
+	72, // 90: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:input_type -> integration.labour.v1.LinkCaseToOrientationEventRequest
+	14, // 91: integration.labour.v1.LabourService.PublishProcessVersion:output_type -> integration.labour.v1.PublishProcessVersionResponse
+	16, // 92: integration.labour.v1.LabourService.GetProcessVersion:output_type -> integration.labour.v1.GetProcessVersionResponse
+	18, // 93: integration.labour.v1.LabourService.ListProcessVersions:output_type -> integration.labour.v1.ListProcessVersionsResponse
+	20, // 94: integration.labour.v1.LabourService.CreateCase:output_type -> integration.labour.v1.CreateCaseResponse
+	22, // 95: integration.labour.v1.LabourService.GetCase:output_type -> integration.labour.v1.GetCaseResponse
+	24, // 96: integration.labour.v1.LabourService.ListCases:output_type -> integration.labour.v1.ListCasesResponse
+	26, // 97: integration.labour.v1.LabourService.CompleteChecklistItem:output_type -> integration.labour.v1.CompleteChecklistItemResponse
+	28, // 98: integration.labour.v1.LabourService.AdvanceCase:output_type -> integration.labour.v1.AdvanceCaseResponse
+	30, // 99: integration.labour.v1.LabourService.StepBackCase:output_type -> integration.labour.v1.StepBackCaseResponse
+	32, // 100: integration.labour.v1.LabourService.CloseCase:output_type -> integration.labour.v1.CloseCaseResponse
+	34, // 101: integration.labour.v1.LabourService.MigrateCase:output_type -> integration.labour.v1.MigrateCaseResponse
+	36, // 102: integration.labour.v1.LabourService.TransferCase:output_type -> integration.labour.v1.TransferCaseResponse
+	38, // 103: integration.labour.v1.LabourService.AcceptCaseTransfer:output_type -> integration.labour.v1.AcceptCaseTransferResponse
+	40, // 104: integration.labour.v1.LabourService.DeclineCaseTransfer:output_type -> integration.labour.v1.DeclineCaseTransferResponse
+	42, // 105: integration.labour.v1.LabourService.GetCasePersonalData:output_type -> integration.labour.v1.GetCasePersonalDataResponse
+	44, // 106: integration.labour.v1.LabourService.EraseCasePersonalData:output_type -> integration.labour.v1.EraseCasePersonalDataResponse
+	46, // 107: integration.labour.v1.LabourService.RequestCourseReferral:output_type -> integration.labour.v1.RequestCourseReferralResponse
+	50, // 108: integration.labour.v1.LabourService.GetFunnelReport:output_type -> integration.labour.v1.GetFunnelReportResponse
+	56, // 109: integration.labour.v1.LabourService.CreatePilotProject:output_type -> integration.labour.v1.CreatePilotProjectResponse
+	58, // 110: integration.labour.v1.LabourService.ListPilotProjects:output_type -> integration.labour.v1.ListPilotProjectsResponse
+	60, // 111: integration.labour.v1.LabourService.RecordPilotOutcome:output_type -> integration.labour.v1.RecordPilotOutcomeResponse
+	69, // 112: integration.labour.v1.LabourService.SetPilotOfferedPlaces:output_type -> integration.labour.v1.SetPilotOfferedPlacesResponse
+	71, // 113: integration.labour.v1.LabourService.LinkCaseToPilot:output_type -> integration.labour.v1.LinkCaseToPilotResponse
+	63, // 114: integration.labour.v1.LabourService.CreateOrientationEvent:output_type -> integration.labour.v1.CreateOrientationEventResponse
+	65, // 115: integration.labour.v1.LabourService.ListOrientationEvents:output_type -> integration.labour.v1.ListOrientationEventsResponse
+	67, // 116: integration.labour.v1.LabourService.RecordOrientationAttendance:output_type -> integration.labour.v1.RecordOrientationAttendanceResponse
+	73, // 117: integration.labour.v1.LabourService.LinkCaseToOrientationEvent:output_type -> integration.labour.v1.LinkCaseToOrientationEventResponse
+	91, // [91:118] is the sub-list for method output_type
+	64, // [64:91] is the sub-list for method input_type
+	64, // [64:64] is the sub-list for extension type_name
+	64, // [64:64] is the sub-list for extension extendee
+	0,  // [0:64] is the sub-list for field type_name
 }
 
 func init() { file_integration_labour_v1_labour_proto_init() }
@@ -5357,7 +5532,7 @@ func file_integration_labour_v1_labour_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_integration_labour_v1_labour_proto_rawDesc), len(file_integration_labour_v1_labour_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   66,
+			NumMessages:   68,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

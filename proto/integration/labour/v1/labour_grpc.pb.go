@@ -40,6 +40,7 @@ const (
 	LabourService_CreatePilotProject_FullMethodName          = "/integration.labour.v1.LabourService/CreatePilotProject"
 	LabourService_ListPilotProjects_FullMethodName           = "/integration.labour.v1.LabourService/ListPilotProjects"
 	LabourService_RecordPilotOutcome_FullMethodName          = "/integration.labour.v1.LabourService/RecordPilotOutcome"
+	LabourService_SetPilotOfferedPlaces_FullMethodName       = "/integration.labour.v1.LabourService/SetPilotOfferedPlaces"
 	LabourService_LinkCaseToPilot_FullMethodName             = "/integration.labour.v1.LabourService/LinkCaseToPilot"
 	LabourService_CreateOrientationEvent_FullMethodName      = "/integration.labour.v1.LabourService/CreateOrientationEvent"
 	LabourService_ListOrientationEvents_FullMethodName       = "/integration.labour.v1.LabourService/ListOrientationEvents"
@@ -125,6 +126,9 @@ type LabourServiceClient interface {
 	ListPilotProjects(ctx context.Context, in *ListPilotProjectsRequest, opts ...grpc.CallOption) (*ListPilotProjectsResponse, error)
 	// Adds the participants and placements of a period to a pilot's totals.
 	RecordPilotOutcome(ctx context.Context, in *RecordPilotOutcomeRequest, opts ...grpc.CallOption) (*RecordPilotOutcomeResponse, error)
+	// Sets the number of places a pilot offers (Plätze), e.g. when a partner
+	// offers more; the figures compare it with the places filled.
+	SetPilotOfferedPlaces(ctx context.Context, in *SetPilotOfferedPlacesRequest, opts ...grpc.CallOption) (*SetPilotOfferedPlacesResponse, error)
 	// Links a case to a pilot project; the pilot reports its cases' outcomes.
 	LinkCaseToPilot(ctx context.Context, in *LinkCaseToPilotRequest, opts ...grpc.CallOption) (*LinkCaseToPilotResponse, error)
 	// Schedules a career orientation event in a shared accommodation (2.3).
@@ -355,6 +359,16 @@ func (c *labourServiceClient) RecordPilotOutcome(ctx context.Context, in *Record
 	return out, nil
 }
 
+func (c *labourServiceClient) SetPilotOfferedPlaces(ctx context.Context, in *SetPilotOfferedPlacesRequest, opts ...grpc.CallOption) (*SetPilotOfferedPlacesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SetPilotOfferedPlacesResponse)
+	err := c.cc.Invoke(ctx, LabourService_SetPilotOfferedPlaces_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *labourServiceClient) LinkCaseToPilot(ctx context.Context, in *LinkCaseToPilotRequest, opts ...grpc.CallOption) (*LinkCaseToPilotResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(LinkCaseToPilotResponse)
@@ -483,6 +497,9 @@ type LabourServiceServer interface {
 	ListPilotProjects(context.Context, *ListPilotProjectsRequest) (*ListPilotProjectsResponse, error)
 	// Adds the participants and placements of a period to a pilot's totals.
 	RecordPilotOutcome(context.Context, *RecordPilotOutcomeRequest) (*RecordPilotOutcomeResponse, error)
+	// Sets the number of places a pilot offers (Plätze), e.g. when a partner
+	// offers more; the figures compare it with the places filled.
+	SetPilotOfferedPlaces(context.Context, *SetPilotOfferedPlacesRequest) (*SetPilotOfferedPlacesResponse, error)
 	// Links a case to a pilot project; the pilot reports its cases' outcomes.
 	LinkCaseToPilot(context.Context, *LinkCaseToPilotRequest) (*LinkCaseToPilotResponse, error)
 	// Schedules a career orientation event in a shared accommodation (2.3).
@@ -565,6 +582,9 @@ func (UnimplementedLabourServiceServer) ListPilotProjects(context.Context, *List
 }
 func (UnimplementedLabourServiceServer) RecordPilotOutcome(context.Context, *RecordPilotOutcomeRequest) (*RecordPilotOutcomeResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RecordPilotOutcome not implemented")
+}
+func (UnimplementedLabourServiceServer) SetPilotOfferedPlaces(context.Context, *SetPilotOfferedPlacesRequest) (*SetPilotOfferedPlacesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetPilotOfferedPlaces not implemented")
 }
 func (UnimplementedLabourServiceServer) LinkCaseToPilot(context.Context, *LinkCaseToPilotRequest) (*LinkCaseToPilotResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method LinkCaseToPilot not implemented")
@@ -980,6 +1000,24 @@ func _LabourService_RecordPilotOutcome_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _LabourService_SetPilotOfferedPlaces_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetPilotOfferedPlacesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LabourServiceServer).SetPilotOfferedPlaces(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: LabourService_SetPilotOfferedPlaces_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LabourServiceServer).SetPilotOfferedPlaces(ctx, req.(*SetPilotOfferedPlacesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _LabourService_LinkCaseToPilot_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(LinkCaseToPilotRequest)
 	if err := dec(in); err != nil {
@@ -1160,6 +1198,10 @@ var LabourService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RecordPilotOutcome",
 			Handler:    _LabourService_RecordPilotOutcome_Handler,
+		},
+		{
+			MethodName: "SetPilotOfferedPlaces",
+			Handler:    _LabourService_SetPilotOfferedPlaces_Handler,
 		},
 		{
 			MethodName: "LinkCaseToPilot",

@@ -603,6 +603,33 @@ func local_request_LabourService_RecordPilotOutcome_0(ctx context.Context, marsh
 	return msg, metadata, err
 }
 
+func request_LabourService_SetPilotOfferedPlaces_0(ctx context.Context, marshaler runtime.Marshaler, client extLabourv1.LabourServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.SetPilotOfferedPlacesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.SetPilotOfferedPlaces(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_LabourService_SetPilotOfferedPlaces_0(ctx context.Context, marshaler runtime.Marshaler, server extLabourv1.LabourServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq extLabourv1.SetPilotOfferedPlacesRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.SetPilotOfferedPlaces(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 func request_LabourService_LinkCaseToPilot_0(ctx context.Context, marshaler runtime.Marshaler, client extLabourv1.LabourServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
 	var (
 		protoReq extLabourv1.LinkCaseToPilotRequest
@@ -1164,6 +1191,26 @@ func RegisterLabourServiceHandlerServer(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_LabourService_RecordPilotOutcome_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_LabourService_SetPilotOfferedPlaces_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/integration.labour.v1.LabourService/SetPilotOfferedPlaces", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/SetPilotOfferedPlaces"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_LabourService_SetPilotOfferedPlaces_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_SetPilotOfferedPlaces_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToPilot_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1661,6 +1708,23 @@ func RegisterLabourServiceHandlerClient(ctx context.Context, mux *runtime.ServeM
 		}
 		forward_LabourService_RecordPilotOutcome_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_LabourService_SetPilotOfferedPlaces_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/integration.labour.v1.LabourService/SetPilotOfferedPlaces", runtime.WithHTTPPathPattern("/integration.labour.v1.LabourService/SetPilotOfferedPlaces"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_LabourService_SetPilotOfferedPlaces_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_LabourService_SetPilotOfferedPlaces_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodPost, pattern_LabourService_LinkCaseToPilot_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -1771,6 +1835,7 @@ var (
 	pattern_LabourService_CreatePilotProject_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "CreatePilotProject"}, ""))
 	pattern_LabourService_ListPilotProjects_0           = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "ListPilotProjects"}, ""))
 	pattern_LabourService_RecordPilotOutcome_0          = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "RecordPilotOutcome"}, ""))
+	pattern_LabourService_SetPilotOfferedPlaces_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "SetPilotOfferedPlaces"}, ""))
 	pattern_LabourService_LinkCaseToPilot_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "LinkCaseToPilot"}, ""))
 	pattern_LabourService_CreateOrientationEvent_0      = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "CreateOrientationEvent"}, ""))
 	pattern_LabourService_ListOrientationEvents_0       = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"integration.labour.v1.LabourService", "ListOrientationEvents"}, ""))
@@ -1800,6 +1865,7 @@ var (
 	forward_LabourService_CreatePilotProject_0          = runtime.ForwardResponseMessage
 	forward_LabourService_ListPilotProjects_0           = runtime.ForwardResponseMessage
 	forward_LabourService_RecordPilotOutcome_0          = runtime.ForwardResponseMessage
+	forward_LabourService_SetPilotOfferedPlaces_0       = runtime.ForwardResponseMessage
 	forward_LabourService_LinkCaseToPilot_0             = runtime.ForwardResponseMessage
 	forward_LabourService_CreateOrientationEvent_0      = runtime.ForwardResponseMessage
 	forward_LabourService_ListOrientationEvents_0       = runtime.ForwardResponseMessage
