@@ -383,11 +383,12 @@ type liveConfig struct {
 // liveTypes are the event types that change what the dashboard shows. The
 // participants' own events are not among them: they change no figure.
 var liveTypes = map[string][]string{
-	"measures": {"MeasureCreated", "ActorCreated", "AdoptionStatusChanged"},
-	"education": {"ProviderCreated", "OfferCreated", "OfferStatusChanged", "ReferralCreated", "ReferralStatusChanged",
+	"measures": {"MeasureCreated", "ActorCreated", "AdoptionStatusChanged", "IndicatorDefined", "IndicatorChanged", "IndicatorDeleted",
+		"IndicatorValueChanged"},
+	"education": {"ProviderCreated", "OfferCreated", "OfferChanged", "OfferStatusChanged", "ReferralCreated", "ReferralStatusChanged",
 		"OfferFull", "GapOpened", "GapClosed"},
 	"labour": {"ProcessVersionPublished", "CaseOpened", "CaseStageChanged", "CaseOverdue", "CaseClosed", "CaseMigrated",
-		"PilotProjectCreated", "PilotOfferedPlacesSet", "PilotOutcomeRecorded", "OrientationEventScheduled", "OrientationEventHeld"},
+		"PilotProjectCreated", "PilotOfferedPlacesSet", "PilotOutcomeRecorded", "PilotCaseLinked", "OrientationEventScheduled", "OrientationEventHeld"},
 }
 
 func (d *Dashboard) liveConfig(r *http.Request, v *viewer) liveConfig {
