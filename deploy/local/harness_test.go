@@ -75,13 +75,13 @@ func educationStarter(t testing.TB, natsURL, key string, example bool) starter {
 
 // labourStarter is measuresStarter for labour; its education client
 // targets educationTarget.
-func labourStarter(t testing.TB, natsURL, key, educationTarget string) starter {
+func labourStarter(t testing.TB, natsURL, key, educationTarget string, example bool) starter {
 	return func(ctx context.Context, addr string) (server, error) {
 		var c labour.Config
 		if err := process.Defaults(&c); err != nil {
 			t.Fatal(err)
 		}
-		c.GRPCAddr, c.AdminAddr, c.NATSURL, c.EducationAddr = addr, "127.0.0.1:0", natsURL, educationTarget
+		c.GRPCAddr, c.AdminAddr, c.NATSURL, c.EducationAddr, c.ExampleData = addr, "127.0.0.1:0", natsURL, educationTarget, example
 		c.DrainDelay, c.ShutdownTimeout = 300*time.Millisecond, 5*time.Second
 		c.Settings = principal.Settings{PrincipalKeys: key}
 		return labour.Start(ctx, c, quiet)

@@ -70,7 +70,7 @@ func TestRollingRestartThroughGatewayFailsNoCall(t *testing.T) {
 		startReplica(t, "education-1", e, "127.0.0.1:0"),
 	}
 	educationTarget := staticTarget("education", replicas[2].addr, replicas[3].addr)
-	l := labourStarter(t, ns.ClientURL(), creds.PrincipalKey, educationTarget)
+	l := labourStarter(t, ns.ClientURL(), creds.PrincipalKey, educationTarget, false)
 	replicas = append(replicas, startReplica(t, "labour-0", l, "127.0.0.1:0"), startReplica(t, "labour-1", l, "127.0.0.1:0"))
 	gw := gatewayStarter(t, ns.ClientURL(), creds, map[string]string{
 		measuresPkg:  staticTarget("measures", replicas[0].addr, replicas[1].addr),
