@@ -242,6 +242,16 @@ func TestPossibleDuplicate(t *testing.T) {
 	if _, dup := domain.PossibleDuplicate(base, base, n); dup {
 		t.Fatal("an offer duplicates itself")
 	}
+	// The reasons are German text: how the places relate (the offers name
+	// them), dates as a German reader writes them.
+	other := validOffer()
+	other.Municipality, other.StartDate, other.EndDate = "aspach", "2027-02-01", "2027-09-30"
+	reasons, _ := domain.PossibleDuplicate(base, other, n)
+	for _, want := range []string{"benachbarte Kommunen", "Zeiträume überschneiden sich: 11.01.2027–30.06.2027 und 01.02.2027–30.09.2027"} {
+		if !slices.Contains(reasons, want) {
+			t.Errorf("reasons %q lack %q", reasons, want)
+		}
+	}
 }
 
 func TestParseNeighboursRefusesNonsense(t *testing.T) {

@@ -50,12 +50,13 @@ func PossibleDuplicate(a, b Offer, n Neighbours) ([]string, bool) {
 	if a.ID == b.ID || a.Kind != b.Kind || a.EntryLevel != b.EntryLevel {
 		return nil, false
 	}
+	// The offers name their municipalities; the reason says how they relate.
 	var place string
 	switch {
 	case a.Municipality == b.Municipality:
-		place = "gleiche Kommune " + a.Municipality
+		place = "gleiche Kommune"
 	case n.Adjacent(a.Municipality, b.Municipality):
-		place = "Nachbarkommunen " + a.Municipality + " und " + b.Municipality
+		place = "benachbarte Kommunen"
 	default:
 		return nil, false
 	}
@@ -72,10 +73,13 @@ func PossibleDuplicate(a, b Offer, n Neighbours) ([]string, bool) {
 		"gleiche Art: " + a.Kind.Label(),
 		"gleiches Einstiegsniveau " + a.EntryLevel.String(),
 		place,
-		fmt.Sprintf("Zeiträume überschneiden sich: %s–%s und %s–%s", a.StartDate, a.EndDate, b.StartDate, b.EndDate),
+		fmt.Sprintf("Zeiträume überschneiden sich: %s–%s und %s–%s", as.Format(germanDate), ae.Format(germanDate), bs.Format(germanDate), be.Format(germanDate)),
 		"gleiche Wochenzeiten: " + strings.Join(slots, ", "),
 	}, true
 }
+
+// germanDate is how the reasons write a date, e.g. 11.01.2027.
+const germanDate = "02.01.2006"
 
 // Duplicate is an existing offer a new one may duplicate.
 type Duplicate struct {
