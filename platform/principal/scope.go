@@ -26,6 +26,12 @@ func RequiredScope(method string) string {
 	if !ok {
 		return ""
 	}
+	return MethodScope(md)
+}
+
+// MethodScope returns the scope md declares, or "". It is the one reading
+// of the option for the services and the gateway.
+func MethodScope(md protoreflect.MethodDescriptor) string {
 	var scope string
 	md.Options().ProtoReflect().Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
 		if fd.FullName() == scopeOption {

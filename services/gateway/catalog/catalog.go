@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 	"google.golang.org/protobuf/types/descriptorpb"
 
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	apiv1 "github.com/integrationsplan/integrationsplan/proto/integration/api/v1"
 	// The backends' descriptors; a new backend adds its package here.
 	_ "github.com/integrationsplan/integrationsplan/proto/integration/education/v1"
@@ -104,7 +105,7 @@ func Load(files *protoregistry.Files, packages []string) (*Catalog, error) {
 				md := sd.Methods().Get(j)
 				m := Method{
 					FullName: "/" + string(sd.FullName()) + "/" + string(md.Name()),
-					Package:  pkg, Scope: RequiredScope(md),
+					Package:  pkg, Scope: principal.MethodScope(md),
 					ClientStreams: md.IsStreamingClient(), ServerStreams: md.IsStreamingServer(),
 				}
 				m.PersonalData, m.Input = PersonalData(md, m.Scope), md.Input()
@@ -137,16 +138,6 @@ func (c *Catalog) Methods() []Method {
 		ms = append(ms, m)
 	}
 	return ms
-}
-
-// RequiredScope returns the scope md declares, or "".
-func RequiredScope(md protoreflect.MethodDescriptor) string {
-	opts, ok := md.Options().(*descriptorpb.MethodOptions)
-	if !ok || opts == nil {
-		return ""
-	}
-	scope, _ := proto.GetExtension(opts, apiv1.E_RequiredScope).(string)
-	return scope
 }
 
 // personalScopes end the scopes of RPCs on personal data.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/integrationsplan/integrationsplan/platform/principal"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 )
@@ -22,7 +23,7 @@ func TestEveryPublicRPCDeclaresAScope(t *testing.T) {
 			for j := range sd.Methods().Len() {
 				md := sd.Methods().Get(j)
 				methods++
-				scope := RequiredScope(md)
+				scope := principal.MethodScope(md)
 				if scope == "" {
 					t.Errorf("%s declares no (integration.api.v1.required_scope)", md.FullName())
 					continue

@@ -17,7 +17,6 @@ import (
 	"strings"
 	"time"
 
-	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/redis/go-redis/v9"
@@ -29,6 +28,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoregistry"
 
 	"github.com/integrationsplan/integrationsplan/platform/admin"
+	"github.com/integrationsplan/integrationsplan/platform/grpcclient"
 	"github.com/integrationsplan/integrationsplan/platform/grpcserver"
 	"github.com/integrationsplan/integrationsplan/platform/principal"
 	gatewayv1 "github.com/integrationsplan/integrationsplan/proto/integration/gateway/v1"
@@ -233,17 +233,16 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 		return nil, err
 	}
 	reg := admin.NewRegistry()
-	// The backends' calls as the gateway sees them (latency included).
-	clientMetrics := grpcprom.NewClientMetrics(grpcprom.WithClientHandlingTimeHistogram())
-	if err := reg.Register(clientMetrics); err != nil {
+	// The backends' calls as the gateway sees them (latency included), and
+	// the trace continuing into them.
+	instrumentation, err := grpcclient.Instrumentation(reg)
+	if err != nil {
 		return nil, err
 	}
 	addrs, _ := cfg.backends()
 	packages := make([]string, 0, len(addrs))
 	for pkg, addr := range addrs {
-		b, err := proxy.Dial(pkg, addr,
-			grpc.WithChainUnaryInterceptor(clientMetrics.UnaryClientInterceptor()),
-			grpc.WithChainStreamInterceptor(clientMetrics.StreamClientInterceptor()))
+		b, err := proxy.Dial(pkg, addr, instrumentation...)
 		if err != nil {
 			return nil, err
 		}
