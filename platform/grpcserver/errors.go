@@ -54,9 +54,27 @@ func Status(log *slog.Logger, method string, err error) error {
 }
 
 // Code is the gRPC code a caller gets for err (see Status), without
-// logging anything.
+// building the status or logging anything.
 func Code(err error) codes.Code {
-	return status.Code(Status(slog.New(slog.DiscardHandler), "", err))
+	if err == nil {
+		return codes.OK
+	}
+	if e, ok := apierr.As(err); ok {
+		if c, known := kindCodes[e.Kind]; known {
+			return c
+		}
+		return codes.Unknown // as fromAPIError
+	}
+	if s, ok := status.FromError(err); ok && s.Code() != codes.Unknown {
+		return s.Code()
+	}
+	switch {
+	case errors.Is(err, context.Canceled):
+		return codes.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		return codes.DeadlineExceeded
+	}
+	return codes.Internal
 }
 
 func fromAPIError(e *apierr.Error) *status.Status {

@@ -107,7 +107,10 @@ func (k *ServiceKey) mayVouchFor(p Principal, required string) error {
 	if p.ActsFor.Actor != "" || p.ActsFor.Provider != "" {
 		return fmt.Errorf("%w: the key of %s may not act for an actor or a provider", ErrInvalid, k.Partner)
 	}
-	if required == "" || !p.HasScope(required) {
+	if required == "" {
+		return fmt.Errorf("%w: the key of %s may call only RPCs that declare a scope; %s declares none", ErrInvalid, k.Partner, p.Method)
+	}
+	if !p.HasScope(required) {
 		return fmt.Errorf("%w: the key of %s may not call %s, which needs scope %q", ErrInvalid, k.Partner, p.Method, required)
 	}
 	return nil

@@ -263,20 +263,6 @@ func (c *Catalogue) MatchIndexed(a Assessment, n Neighbours, today time.Time, li
 	return m
 }
 
-// MatchScan is MatchIndexed without the index: it judges every PLANNED and
-// OPEN offer. It is the baseline the index is measured against.
-func (c *Catalogue) MatchScan(a Assessment, n Neighbours, today time.Time, limit int) Matches {
-	var all []*OfferState
-	for _, id := range c.offerIDs {
-		if o := c.offers[id]; o.Status == Planned || o.Status == Open {
-			all = append(all, o)
-		}
-	}
-	m := rank(a, [][]*OfferState{all}, n, today, limit)
-	m.ExcludedCount = len(all) - m.RankedCount
-	return m
-}
-
 // rank judges the offers of the buckets and explains only the best limit
 // ranked ones and the first limit excluded ones.
 func rank(a Assessment, buckets [][]*OfferState, n Neighbours, today time.Time, limit int) Matches {

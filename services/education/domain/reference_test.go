@@ -1,7 +1,8 @@
 package domain
 
-// The reference the matcher is tested and measured against: every offer of
-// the catalogue explained in words, one by one. Production code ranks
+// The references the matcher is tested and measured against: every offer
+// of the catalogue explained in words, one by one, and the same scoring as
+// the index over every offer (the benchmark's baseline). Production code ranks
 // through MatchIndexed; this lives with the tests so that it is not
 // mistaken for a second way to match.
 
@@ -45,4 +46,18 @@ func sortRanked(ranked []Match) {
 		}
 		return CompareStart(x.Offer, y.Offer)
 	})
+}
+
+// MatchScan is MatchIndexed without the index: it judges every PLANNED and
+// OPEN offer. It is the baseline the index is measured against.
+func (c *Catalogue) MatchScan(a Assessment, n Neighbours, today time.Time, limit int) Matches {
+	var all []*OfferState
+	for _, id := range c.offerIDs {
+		if o := c.offers[id]; o.Status == Planned || o.Status == Open {
+			all = append(all, o)
+		}
+	}
+	m := rank(a, [][]*OfferState{all}, n, today, limit)
+	m.ExcludedCount = len(all) - m.RankedCount
+	return m
 }

@@ -32,9 +32,12 @@ type Education interface {
 // own calls to education.
 const ServicePartner = "service:labour"
 
-// educationScopes are the scopes of the RPCs labour calls (MatchOffers,
-// CreateReferral), as the education proto declares them.
-var educationScopes = []string{"education.read", "education.referrals.write"}
+// educationScopes are the scopes of the RPCs labour calls, read from the
+// education proto's declarations, so they follow a change there.
+var educationScopes = []string{
+	principal.RequiredScope(educationv1.EducationService_MatchOffers_FullMethodName),
+	principal.RequiredScope(educationv1.EducationService_CreateReferral_FullMethodName),
+}
 
 type ownerKey struct{}
 

@@ -17,7 +17,7 @@ type config struct {
 
 func main() {
 	var cfg config
-	process.Main("education", &cfg, func(ctx context.Context, log *slog.Logger) error {
+	process.Main(service.Name, &cfg, func(ctx context.Context, log *slog.Logger) error {
 		svc, err := service.Start(ctx, cfg.Config, log)
 		if err != nil {
 			return err
