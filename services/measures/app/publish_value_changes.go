@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"maps"
 	"sync"
 	"time"
 
@@ -128,13 +129,18 @@ func (s *Service) publishChanges(ctx context.Context, k domain.IndicatorKey, m *
 		if !ok {
 			return nil // deleted
 		}
-		periods = setToList(m.periods)
+		set := maps.Clone(m.periods)
 		if m.all {
-			periods = append(periods, st.PublishedPeriods()...)
+			for _, q := range st.PublishedPeriods() {
+				set[q] = struct{}{}
+			}
 			for _, r := range st.Recorded {
-				periods = append(periods, r.Period.Enclosing()...)
+				for _, q := range r.Period.Enclosing() {
+					set[q] = struct{}{}
+				}
 			}
 		}
+		periods = st.Affected(setToList(set))
 		computed, err := s.compute(st, periods)
 		if err != nil {
 			return err

@@ -3,6 +3,7 @@ package domain
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -187,6 +188,31 @@ func (s *IndicatorState) Published(p Period) *PublishedValue {
 		return &v
 	}
 	return nil
+}
+
+// Affected adds to periods, the periods whose value a change in them may
+// have moved, the published periods that end later when the rule is
+// cumulative: a late event of March changes April's and the year's
+// cumulative values too.
+func (s *IndicatorState) Affected(periods []Period) []Period {
+	if s.Rule == nil || !s.Rule.Cumulative || len(periods) == 0 {
+		return periods
+	}
+	// A change lies within each period marked for it, so it is no later
+	// than the earliest end among them (the month itself, for events).
+	_, earliest := periods[0].Months()
+	for _, p := range periods[1:] {
+		if _, last := p.Months(); last < earliest {
+			earliest = last
+		}
+	}
+	out := slices.Clone(periods)
+	for p := range s.published {
+		if _, last := p.Months(); last >= earliest && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // PublishedPeriods lists the periods with a published value.

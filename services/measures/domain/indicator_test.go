@@ -237,3 +237,39 @@ func TestRollUpIndicators(t *testing.T) {
 		t.Errorf("plan Quote %+v", r)
 	}
 }
+
+// A late event of a cumulative rule moves every published period that ends
+// after it; a per-period rule only its own.
+func TestAffectedPeriods(t *testing.T) {
+	period := func(s string) domain.Period {
+		p, err := domain.ParsePeriod("p", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, cumulative := range []bool{false, true} {
+		p := domain.NewPlan()
+		p.AddMeasure(measure(t, "1.3", domain.EducationAndLanguage, domain.County), 1, t0)
+		i := indicator()
+		i.Rule = &domain.Rule{Cumulative: cumulative, Terms: []domain.Term{{EventType: "edu.OfferCreated", Aggregation: domain.Count}}}
+		p.AddIndicator(i, 2, t0)
+		for _, s := range []string{"2024-02", "2024-04", "2024-Q1", "2024-Q2", "2024", "2023"} {
+			p.PublishValue(i.Key(), period(s), domain.PublishedValue{})
+		}
+		st, _ := p.Indicator(i.Key())
+		got := st.Affected([]domain.Period{period("2024-03"), period("2024-Q1"), period("2024")})
+		want := []string{"2024-03", "2024-Q1", "2024"}
+		if cumulative {
+			want = append(want, "2024-04", "2024-Q2") // not February, not 2023
+		}
+		if len(got) != len(want) {
+			t.Fatalf("cumulative=%v: affected %v, want %v", cumulative, got, want)
+		}
+		for _, s := range want {
+			if !slices.Contains(got, period(s)) {
+				t.Errorf("cumulative=%v: affected %v lack %s", cumulative, got, s)
+			}
+		}
+	}
+}

@@ -70,7 +70,7 @@ func (c Condition) String() string {
 func ParseCondition(s string) (Condition, error) {
 	bad := func(why string) (Condition, error) {
 		return Condition{}, &apierr.Error{Kind: apierr.KindInvalidArgument, Message: "invalid filter",
-			Violations: []apierr.FieldViolation{{Description: why + `; write "field.path = value", "field.path != value" or "field.path is set", got "` + truncate(s, 80) + `"`}}}
+			Violations: []apierr.FieldViolation{{Description: why + `; write "field.path = value", "field.path != value", "field.path is set" or "field.path is not set", got "` + truncate(s, 80) + `"`}}}
 	}
 	if len(s) > 300 {
 		return bad("is longer than 300 characters")
@@ -366,6 +366,13 @@ func NewRule(r Rule, c EventCatalog) (Rule, error) {
 	}
 	if medians > 0 && medians < len(r.Terms) {
 		v.Add("terms", "a median does not add up with counts or sums: make every term MEDIAN_DAYS or none")
+	}
+	// A case's start time is kept once per rule (Derivation.startOf), so
+	// every median term measures from the same start event.
+	for i, t := range out.Terms {
+		if t.Aggregation == MedianDays && t.Since != "" && t.Since != out.Terms[0].Since {
+			v.Add("terms["+strconv.Itoa(i)+"].since_event_type", "must be the same start event as terms[0] (%s): a rule measures from one start", out.Terms[0].Since)
+		}
 	}
 	if err := v.Err(); err != nil {
 		return Rule{}, err

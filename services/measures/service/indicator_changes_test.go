@@ -165,6 +165,10 @@ func TestIndicatorChangeBadInputChangesNothing(t *testing.T) {
 		{"median with a count", update(d, func(i *pb.Indicator) {
 			i.Rule.Terms = append(i.Rule.Terms, &pb.RuleTerm{EventType: "integration.labour.v1.CaseClosed", Aggregation: pb.RuleAggregation_RULE_AGGREGATION_COUNT})
 		}), codes.InvalidArgument, "indicator.rule.terms"},
+		{"medians from two start events", update(d, func(i *pb.Indicator) {
+			i.Rule.Terms = append(i.Rule.Terms, &pb.RuleTerm{EventType: "integration.labour.v1.CaseClosed",
+				Aggregation: pb.RuleAggregation_RULE_AGGREGATION_MEDIAN_DAYS, SinceEventType: "integration.labour.v1.CaseStageChanged"})
+		}), codes.InvalidArgument, "indicator.rule.terms[1].since_event_type"},
 		{"start event for a count", update(d, func(i *pb.Indicator) { i.Rule.Terms[0].Aggregation = pb.RuleAggregation_RULE_AGGREGATION_COUNT }), codes.InvalidArgument, "indicator.rule.terms[0].since_event_type"},
 		{"manual made derived", update(m, func(i *pb.Indicator) { i.Rule = proto.Clone(d.GetRule()).(*pb.IndicatorRule) }), codes.InvalidArgument, "indicator.rule"},
 		{"derived made manual", update(d, func(i *pb.Indicator) { i.Rule = nil }, "rule"), codes.InvalidArgument, "indicator.rule"},
