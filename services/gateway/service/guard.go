@@ -178,7 +178,7 @@ func (g *guard) recordRefusal(ctx context.Context, p *auth.Partner, m catalog.Me
 		return
 	case codes.PermissionDenied:
 		// authorize refused before it counted the call.
-		if d, err := g.limiter.Allow(ctx, p.ID, m.Class()); err != nil || !d.Allowed {
+		if d, err := g.limiter.Allow(ctx, p.ID, g.class(ctx, m)); err != nil || !d.Allowed {
 			return
 		}
 	}
@@ -241,10 +241,7 @@ func (g *guard) authorize(ctx context.Context, p *auth.Partner, method string) e
 		return &apierr.Error{Kind: apierr.KindPermissionDenied, Reason: "MISSING_SCOPE", Metadata: map[string]string{"scope": m.Scope},
 			Message: fmt.Sprintf("partner %s lacks the scope %s that %s requires", p.ID, m.Scope, method)}
 	}
-	class := m.Class()
-	if class == catalog.ClassRead && g.fromDashboard(ctx) {
-		class = catalog.ClassDashboard
-	}
+	class := g.class(ctx, m)
 	d, err := g.limiter.Allow(ctx, p.ID, class)
 	if err != nil {
 		return &apierr.Error{Kind: apierr.KindUnavailable, Message: "rate limits cannot be checked right now; retry later"}
@@ -254,6 +251,15 @@ func (g *guard) authorize(ctx context.Context, p *auth.Partner, method string) e
 			RetryAfter: d.RetryAfter, Message: fmt.Sprintf("partner %s exceeded its %s rate limit; retry after %s", p.ID, class, d.RetryAfter.Round(1e6))}
 	}
 	return nil
+}
+
+// class is the rate-limit class a call of m counts in: its scope's, with
+// the dashboard's reads apart.
+func (g *guard) class(ctx context.Context, m catalog.Method) string {
+	if class := m.Class(); class != catalog.ClassRead || !g.fromDashboard(ctx) {
+		return class
+	}
+	return catalog.ClassDashboard
 }
 
 // fromDashboard reports whether the call carries this process's dashboard

@@ -282,7 +282,7 @@ func Start(ctx context.Context, cfg Config, log *slog.Logger) (_ *Service, err e
 	if err != nil {
 		return nil, fmt.Errorf("EVENT_SERVICES: %w", err)
 	}
-	recorder, err := audit.Open(ctx, js, cfg.StreamReplicas, cfg.Timeout)
+	recorder, err := audit.Open(ctx, js, cfg.StreamReplicas, cfg.Timeout+recordTimeout) // a record is stored after its call
 	if err != nil {
 		return nil, fmt.Errorf("audit stream: %w", err)
 	}
